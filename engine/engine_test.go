@@ -1,0 +1,306 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/iotguard/iotguard/catalog"
+	"github.com/iotguard/iotguard/model"
+)
+
+var testNow = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+
+// dupSerial fails devices whose serial another device also has.
+type dupSerial struct{}
+
+func (dupSerial) Meta() Meta {
+	return Meta{ID: "dup-serial", Version: "1", Title: "serials are unique", Controls: []string{"P07"},
+		Severity: model.High, Scope: model.AssetDevice, Inputs: []model.EvidenceKind{model.EvInventory}, Remediation: "fix"}
+}
+
+func (dupSerial) CheckDevice(env *Env, d *model.Device) Result {
+	if n := env.Index.Count(KeySerial, d.Serial); n > 1 {
+		return Failf("serial %s on %d devices", d.Serial, n)
+	}
+	return Pass()
+}
+
+// panicky panics on one device: the run must go on and record an error.
+type panicky struct{}
+
+func (panicky) Meta() Meta {
+	return Meta{ID: "panicky", Version: "1", Title: "never panics", Controls: []string{"S03"},
+		Severity: model.Low, Scope: model.AssetDevice, Inputs: []model.EvidenceKind{model.EvInventory}, Remediation: "fix"}
+}
+
+func (panicky) CheckDevice(env *Env, d *model.Device) Result {
+	if d.ID == "d-3" {
+		panic("boom")
+	}
+	return Pass()
+}
+
+// modelSigned fails models without signed updates.
+type modelSigned struct{}
+
+func (modelSigned) Meta() Meta {
+	return Meta{ID: "model-signed", Version: "1", Title: "updates signed", Controls: []string{"S15"},
+		Severity: model.Critical, Scope: model.AssetModel, Inputs: []model.EvidenceKind{model.EvInventory}, Remediation: "sign"}
+}
+
+func (modelSigned) CheckModel(env *Env, m *model.DeviceModel) Result {
+	if !m.Update.Signed {
+		return Failf("model %s ships unsigned updates", m.ID)
+	}
+	return Pass()
+}
+
+func fleet(n int) SliceInventory {
+	var inv SliceInventory
+	for i := 0; i < n; i++ {
+		serial := fmt.Sprintf("SN-%d", i)
+		if i == 7 || i == 8 {
+			serial = "SN-CLONE"
+		}
+		inv = append(inv, model.Device{ID: fmt.Sprintf("d-%d", i), Serial: serial, Model: "m1", Lifecycle: model.Active})
+	}
+	return inv
+}
+
+func testSolution() *model.Solution {
+	return &model.Solution{Name: "t", Models: []model.DeviceModel{{ID: "m1", Update: model.UpdatePolicy{Signed: true}}}}
+}
+
+func mustRun(t *testing.T, sol *model.Solution, inv Inventory, opt Options, checks ...Check) *model.Assessment {
+	t.Helper()
+	reg, err := NewRegistry(checks...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Now = testNow
+	a, err := Run(context.Background(), catalog.MustLoad(), reg, sol, inv, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func control(a *model.Assessment, id string) model.ControlResult {
+	for _, c := range a.Controls {
+		if c.ID == id {
+			return c
+		}
+	}
+	panic("no control " + id)
+}
+
+func TestDuplicatesFoundAcrossBatchesAndWorkers(t *testing.T) {
+	for _, workers := range []int{1, 2, 8} {
+		a := mustRun(t, testSolution(), fleet(1000), Options{Concurrency: workers}, dupSerial{})
+		var assets []string
+		for _, f := range a.Findings {
+			assets = append(assets, f.Asset)
+		}
+		if diff := cmp.Diff([]string{"d-7", "d-8"}, assets); diff != "" {
+			t.Errorf("workers=%d findings (-want +got):\n%s", workers, diff)
+		}
+		if a.Checks[0].Pass != 998 || a.Checks[0].Fail != 2 {
+			t.Errorf("workers=%d tally %+v", workers, a.Checks[0])
+		}
+		if a.Summary.Devices != 1000 {
+			t.Errorf("devices = %d", a.Summary.Devices)
+		}
+	}
+}
+
+func TestPanickingCheckRecordsErrorAndRunCompletes(t *testing.T) {
+	a := mustRun(t, testSolution(), fleet(10), Options{}, panicky{}, dupSerial{})
+	var pc model.CheckSummary
+	for _, c := range a.Checks {
+		if c.ID == "panicky" {
+			pc = c
+		}
+	}
+	if pc.Error != 1 || pc.Pass != 9 {
+		t.Fatalf("panicky tally %+v, want 1 error 9 pass", pc)
+	}
+	if len(pc.Errors) != 1 || !strings.Contains(pc.Errors[0], "panicky failed") {
+		t.Errorf("error messages %v", pc.Errors)
+	}
+	if len(a.Controls) != 45 {
+		t.Errorf("%d controls rolled up", len(a.Controls))
+	}
+}
+
+func TestRollUpWorseWins(t *testing.T) {
+	files := fstest.MapFS{"ev/p.pdf": {Data: []byte("x")}}
+	const sumX = "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
+	sol := testSolution()
+	sol.Models[0].Update.Signed = false
+	sol.Attestations = []model.Attestation{
+		// Attested implemented, but the automated check fails: automation wins.
+		{Control: "S15", Status: model.Implemented, Date: model.Timestamp{Time: testNow}, Evidence: []model.EvidenceFile{{Path: "ev/p.pdf", SHA256: sumX}}},
+		// Attestation-only control with good evidence.
+		{Control: "S01", Status: model.Implemented, Date: model.Timestamp{Time: testNow}, Evidence: []model.EvidenceFile{{Path: "ev/p.pdf", SHA256: sumX}}},
+		// Evidence changed: the attestation is downgraded.
+		{Control: "S06", Status: model.Implemented, Date: model.Timestamp{Time: testNow}, Evidence: []model.EvidenceFile{{Path: "ev/p.pdf", SHA256: strings.Repeat("0", 64)}}},
+		// Not applicable with justification.
+		{Control: "S09", Status: model.NotApplicable, Justification: "no safety functions", Date: model.Timestamp{Time: testNow}},
+		// Not applicable, but a check on the control fails: the check decides.
+		{Control: "P07", Status: model.NotApplicable, Justification: "we think so", Date: model.Timestamp{Time: testNow}},
+	}
+	a := mustRun(t, sol, fleet(20), Options{Files: files}, AttestationEvidence{}, modelSigned{}, dupSerial{})
+
+	tests := []struct {
+		id     string
+		status model.ControlStatus
+		score  float64
+		hasNil bool
+	}{
+		{"S15", model.NotImplemented, 0, false},
+		{"S01", model.Implemented, 100, false},
+		{"S06", model.PartiallyImplemented, 50, false},
+		{"S09", model.NotApplicable, 0, true},
+		{"S20", model.NotAssessed, 0, false},
+	}
+	for _, tc := range tests {
+		c := control(a, tc.id)
+		if c.Status != tc.status {
+			t.Errorf("%s status %s, want %s (%s)", tc.id, c.Status, tc.status, c.Rationale)
+		}
+		if tc.hasNil != (c.Score == nil) || (c.Score != nil && *c.Score != tc.score) {
+			t.Errorf("%s score %v, want %v", tc.id, c.Score, tc.score)
+		}
+	}
+	p07 := control(a, "P07")
+	if p07.Status != model.PartiallyImplemented || !strings.Contains(p07.Rationale, "automated checks fail") {
+		t.Errorf("P07 = %s (%s): a failing check must beat a not-applicable attestation", p07.Status, p07.Rationale)
+	}
+	s06 := control(a, "S06")
+	if s06.Attestation == nil || len(s06.Attestation.Problems) == 0 || !strings.Contains(s06.Attestation.Problems[0], "changed") {
+		t.Errorf("S06 attestation problems %+v", s06.Attestation)
+	}
+	if a.Summary.Controls[model.NotApplicable] != 1 {
+		t.Errorf("not-applicable count %d", a.Summary.Controls[model.NotApplicable])
+	}
+	// The S15 finding is critical and sorts first.
+	if a.Findings[0].Check != "model-signed" || a.Findings[0].Severity != model.Critical {
+		t.Errorf("first finding %+v", a.Findings[0])
+	}
+}
+
+func TestPartialControlNeedsAttestation(t *testing.T) {
+	// S02 is partial: passing checks alone make it partially implemented.
+	a := mustRun(t, testSolution(), fleet(3), Options{}, scopedCheck{id: "owner", control: "S02"})
+	c := control(a, "S02")
+	if c.Status != model.PartiallyImplemented || *c.Score != 50 {
+		t.Errorf("S02 %s %v (%s)", c.Status, *c.Score, c.Rationale)
+	}
+	// S03 is automated: passing checks suffice.
+	a = mustRun(t, testSolution(), fleet(3), Options{}, scopedCheck{id: "inv", control: "S03"})
+	if c := control(a, "S03"); c.Status != model.Implemented || *c.Score != 100 {
+		t.Errorf("S03 %s %v", c.Status, *c.Score)
+	}
+}
+
+type scopedCheck struct{ id, control string }
+
+func (s scopedCheck) Meta() Meta {
+	return Meta{ID: s.id, Version: "1", Title: "t", Controls: []string{s.control}, Severity: model.Low,
+		Scope: model.AssetDevice, Inputs: []model.EvidenceKind{model.EvInventory}, Remediation: "r"}
+}
+func (scopedCheck) CheckDevice(*Env, *model.Device) Result { return Pass() }
+
+func TestScoreNeverRoundsAwayAFailure(t *testing.T) {
+	// 2 of 1000 devices fail a high check: the pass rate is 99.8% but the
+	// penalty keeps the score visibly below 100.
+	a := mustRun(t, testSolution(), fleet(1000), Options{}, dupSerial{})
+	c := control(a, "P07")
+	if c.Status != model.PartiallyImplemented || *c.Score > 75 {
+		t.Errorf("P07 %s %v", c.Status, *c.Score)
+	}
+}
+
+func TestScopeToRole(t *testing.T) {
+	a := mustRun(t, testSolution(), fleet(20), Options{}, dupSerial{}, modelSigned{})
+	iu := Scope(a, model.IU)
+	if len(iu.Controls) != 7 {
+		t.Errorf("IU scope has %d controls, want 7", len(iu.Controls))
+	}
+	for _, f := range iu.Findings {
+		t.Errorf("IU scope kept finding on %v", f.Controls)
+	}
+	isd := Scope(a, model.ISD)
+	if len(isd.Findings) != 2 { // P07 is ISD's
+		t.Errorf("ISD findings %d, want 2", len(isd.Findings))
+	}
+}
+
+func TestRegistryRejectsBadChecks(t *testing.T) {
+	bad := scopedCheck{id: "Bad ID", control: "S03"}
+	if _, err := NewRegistry(bad); err == nil {
+		t.Error("bad ID accepted")
+	}
+	if _, err := NewRegistry(dupSerial{}, dupSerial{}); err == nil {
+		t.Error("duplicate accepted")
+	}
+}
+
+type failingInventory struct{}
+
+func (failingInventory) Devices(context.Context, func(*model.Device) error) error {
+	return errors.New("devices.jsonl:3: bad line")
+}
+
+func TestInventoryErrorFailsTheRun(t *testing.T) {
+	reg, _ := NewRegistry(dupSerial{})
+	_, err := Run(context.Background(), catalog.MustLoad(), reg, testSolution(), failingInventory{}, Options{Now: testNow})
+	if err == nil || !strings.Contains(err.Error(), "devices.jsonl:3") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestCancelledRunStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	reg, _ := NewRegistry(dupSerial{})
+	if _, err := Run(ctx, catalog.MustLoad(), reg, testSolution(), fleet(5000), Options{Now: testNow}); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestIndexNormalisesPerKeyspace(t *testing.T) {
+	x := NewIndex()
+	x.Add(KeyMAC, "AA:BB:CC:00:00:01")
+	x.Add(KeyCertificate, "3F:2A:9C")
+	x.Add(KeySerial, "SN-001")
+	x.Add(KeyClientID, "Cam-1")
+	tests := []struct {
+		keyspace, value string
+		want            int
+	}{
+		{KeyMAC, "aa-bb-cc-00-00-01", 1},
+		{KeyMAC, "aabbcc000001", 1},
+		{KeyCertificate, "3f2a9c", 1},
+		{KeySerial, "sn-001", 1},
+		{KeySerial, "SN001", 0},   // serial separators matter
+		{KeyClientID, "cam-1", 0}, // MQTT client IDs are case-sensitive
+		{KeyClientID, "Cam-1", 1},
+		{KeyClientID, "", 0},
+	}
+	for _, tc := range tests {
+		if got := x.Count(tc.keyspace, tc.value); got != tc.want {
+			t.Errorf("Count(%s, %q) = %d, want %d", tc.keyspace, tc.value, got, tc.want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { x.Count(KeySerial, "SN-001") }); n != 0 {
+		t.Errorf("Count allocates %v times", n)
+	}
+}

@@ -1,0 +1,409 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/iotguard/iotguard/catalog"
+	"github.com/iotguard/iotguard/model"
+)
+
+// SchemaVersion is the version of the assessment JSON document
+// (docs/report-json.md). Bump the minor for additions, the major for
+// changes that break readers.
+const SchemaVersion = "1.0"
+
+// Inventory streams a solution's devices. Devices may be called more than
+// once (the engine makes two passes); fn must not keep d after it returns,
+// so streams may reuse one struct.
+type Inventory interface {
+	Devices(ctx context.Context, fn func(d *model.Device) error) error
+}
+
+// SliceInventory is an in-memory inventory, for inline devices and tests.
+type SliceInventory []model.Device
+
+// Devices implements Inventory.
+func (s SliceInventory) Devices(ctx context.Context, fn func(*model.Device) error) error {
+	for i := range s {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err := fn(&s[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Progress receives progress reports: the phase ("index" or "check") and
+// the number of devices done so far.
+type Progress func(phase string, done int)
+
+// Options tune a run.
+type Options struct {
+	// Now is the assessment time; zero means time.Now().
+	Now time.Time
+	// Files opens evidence files named in the manifest.
+	Files fs.FS
+	// Concurrency bounds the device-check workers; zero means GOMAXPROCS.
+	Concurrency int
+	// Progress, if set, is called every few thousand devices.
+	Progress Progress
+	// MaxFindings caps the findings kept (most severe first); zero keeps all.
+	MaxFindings int
+	ToolVersion string
+}
+
+// tally counts results of one check (for one control, for checks whose
+// results name their controls).
+type tally struct {
+	pass, fail, errs, na int
+	errors               []string
+	worst                model.Severity
+}
+
+func (t *tally) add(r *Result, sev model.Severity) {
+	switch r.Status {
+	case model.Pass:
+		t.pass++
+	case model.Fail:
+		t.fail++
+		if sev.Rank() > t.worst.Rank() {
+			t.worst = sev
+		}
+	case model.Error:
+		t.errs++
+		if len(t.errors) < 5 {
+			t.errors = append(t.errors, r.Message)
+		}
+	default:
+		t.na++
+	}
+}
+
+func (t *tally) merge(o *tally) {
+	t.pass += o.pass
+	t.fail += o.fail
+	t.errs += o.errs
+	t.na += o.na
+	for _, e := range o.errors {
+		if len(t.errors) < 5 {
+			t.errors = append(t.errors, e)
+		}
+	}
+	if o.worst.Rank() > t.worst.Rank() {
+		t.worst = o.worst
+	}
+}
+
+// collector accumulates results; each device worker has its own.
+type collector struct {
+	checks   []Check
+	metas    []Meta
+	tallies  []tally
+	dynamic  map[int]map[string]*tally // per check index, per control
+	findings []model.Finding
+}
+
+func newCollector(checks []Check, metas []Meta) *collector {
+	return &collector{checks: checks, metas: metas, tallies: make([]tally, len(checks)), dynamic: map[int]map[string]*tally{}}
+}
+
+func (c *collector) record(i int, assetType model.AssetType, asset string, r Result) {
+	m := &c.metas[i]
+	if r.Status == "" {
+		r.Status = model.Error
+		r.Message = "check returned no status"
+	}
+	sev := m.Severity
+	if r.Severity != "" {
+		sev = r.Severity
+	}
+	controls := m.Controls
+	if len(r.Controls) > 0 {
+		controls = r.Controls
+		dc := c.dynamic[i]
+		if dc == nil {
+			dc = map[string]*tally{}
+			c.dynamic[i] = dc
+		}
+		for _, id := range controls {
+			t := dc[id]
+			if t == nil {
+				t = &tally{}
+				dc[id] = t
+			}
+			t.add(&r, sev)
+		}
+	}
+	c.tallies[i].add(&r, sev)
+	if r.Status != model.Fail {
+		return
+	}
+	if r.Asset != "" {
+		asset = r.Asset
+	}
+	if r.AssetType != "" {
+		assetType = r.AssetType
+	}
+	rem := m.Remediation
+	if r.Remediation != "" {
+		rem = r.Remediation
+	}
+	c.findings = append(c.findings, model.Finding{
+		Check: m.ID, CheckVersion: m.Version, Title: m.Title, Controls: slices.Clone(controls),
+		Severity: sev, Status: r.Status, AssetType: assetType, Asset: asset,
+		Message: r.Message, Evidence: r.Evidence, Remediation: rem,
+	})
+}
+
+func (c *collector) merge(o *collector) {
+	for i := range c.tallies {
+		c.tallies[i].merge(&o.tallies[i])
+	}
+	for i, dc := range o.dynamic {
+		for id, t := range dc {
+			if c.dynamic[i] == nil {
+				c.dynamic[i] = map[string]*tally{}
+			}
+			if c.dynamic[i][id] == nil {
+				c.dynamic[i][id] = &tally{}
+			}
+			c.dynamic[i][id].merge(t)
+		}
+	}
+	c.findings = append(c.findings, o.findings...)
+}
+
+// safely runs one evaluation, turning a panic into an error result.
+func safely(id string, f func() Result) (r Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = Errorf("check %s failed: %v", id, p)
+		}
+	}()
+	return f()
+}
+
+// Run assesses sol: a first pass over the inventory builds the cross-device
+// index and fleet statistics, a second pass runs device checks on a bounded
+// pool of workers, then the other scopes run and everything is rolled up.
+func Run(ctx context.Context, cat *catalog.Catalog, reg *Registry, sol *model.Solution, inv Inventory, opt Options) (*model.Assessment, error) {
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	env := NewEnv(sol, now, opt.Files)
+	if inv == nil {
+		inv = SliceInventory(nil)
+	}
+	checks := reg.Checks()
+	metas := make([]Meta, len(checks))
+	for i, c := range checks {
+		metas[i] = c.Meta()
+	}
+
+	// Pass 1: index and statistics.
+	n := 0
+	err := inv.Devices(ctx, func(d *model.Device) error {
+		env.Observe(d)
+		n++
+		if opt.Progress != nil && n%4096 == 0 {
+			opt.Progress("index", n)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	if opt.Progress != nil {
+		opt.Progress("index", n)
+	}
+
+	// Pass 2: device checks on a bounded pool.
+	all, err := runDeviceChecks(ctx, env, inv, checks, metas, opt)
+	if err != nil {
+		return nil, err
+	}
+
+	// Other scopes: few assets, run in order.
+	for i, c := range checks {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		id := metas[i].ID
+		switch ck := c.(type) {
+		case ModelCheck:
+			for j := range sol.Models {
+				m := &sol.Models[j]
+				all.record(i, model.AssetModel, m.ID, safely(id, func() Result { return ck.CheckModel(env, m) }))
+			}
+		case ServiceCheck:
+			for j := range sol.Services {
+				s := &sol.Services[j]
+				all.record(i, model.AssetService, s.ID, safely(id, func() Result { return ck.CheckService(env, s) }))
+			}
+		case NetworkCheck:
+			for j := range sol.Networks {
+				nw := &sol.Networks[j]
+				all.record(i, model.AssetNetwork, nw.ID, safely(id, func() Result { return ck.CheckNetwork(env, nw) }))
+			}
+		case FlowCheck:
+			for j := range sol.Flows {
+				f := &sol.Flows[j]
+				all.record(i, model.AssetFlow, f.ID, safely(id, func() Result { return ck.CheckFlow(env, f) }))
+			}
+		case SolutionCheck:
+			results, perr := solutionResults(ck, env)
+			if perr != nil {
+				all.record(i, model.AssetSolution, "solution", *perr)
+				continue
+			}
+			for _, r := range results {
+				all.record(i, model.AssetSolution, "solution", r)
+			}
+		}
+	}
+
+	a := &model.Assessment{
+		SchemaVersion: SchemaVersion,
+		Tool:          "iotguard",
+		ToolVersion:   opt.ToolVersion,
+		Solution:      sol.Name,
+		Organization:  sol.Organization.Name,
+		AssessedAt:    now,
+	}
+	a.Checks = checkSummaries(metas, all)
+	sortFindings(all.findings)
+	a.Findings = all.findings
+	if opt.MaxFindings > 0 && len(a.Findings) > opt.MaxFindings {
+		a.FindingsTruncated = len(a.Findings) - opt.MaxFindings
+		a.Findings = a.Findings[:opt.MaxFindings]
+	}
+	rollUp(a, cat, sol, metas, all)
+	a.Summary.Devices = env.Fleet.Devices
+	a.Summary.Checks = len(checks)
+	return a, nil
+}
+
+func solutionResults(ck SolutionCheck, env *Env) (rs []Result, errResult *Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			r := Errorf("check %s failed: %v", ck.Meta().ID, p)
+			errResult = &r
+		}
+	}()
+	return ck.CheckSolution(env), nil
+}
+
+func runDeviceChecks(ctx context.Context, env *Env, inv Inventory, checks []Check, metas []Meta, opt Options) (*collector, error) {
+	var devChecks []int
+	for i, c := range checks {
+		if _, ok := c.(DeviceCheck); ok {
+			devChecks = append(devChecks, i)
+		}
+	}
+	workers := opt.Concurrency
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	const batchSize = 256
+	batches := make(chan []model.Device, workers*2)
+	collectors := make([]*collector, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		col := newCollector(checks, metas)
+		collectors[w] = col
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range batches {
+				for k := range batch {
+					d := &batch[k]
+					for _, i := range devChecks {
+						ck := checks[i].(DeviceCheck)
+						col.record(i, model.AssetDevice, d.ID, safely(metas[i].ID, func() Result { return ck.CheckDevice(env, d) }))
+					}
+				}
+			}
+		}()
+	}
+	batch := make([]model.Device, 0, batchSize)
+	done := 0
+	err := inv.Devices(ctx, func(d *model.Device) error {
+		batch = append(batch, *d)
+		if len(batch) == batchSize {
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			done += len(batch)
+			if opt.Progress != nil && done%4096 == 0 {
+				opt.Progress("check", done)
+			}
+			batch = make([]model.Device, 0, batchSize)
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		batches <- batch
+		done += len(batch)
+	}
+	close(batches)
+	wg.Wait()
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if opt.Progress != nil {
+		opt.Progress("check", done)
+	}
+	all := collectors[0]
+	for _, c := range collectors[1:] {
+		all.merge(c)
+	}
+	return all, nil
+}
+
+func checkSummaries(metas []Meta, all *collector) []model.CheckSummary {
+	out := make([]model.CheckSummary, len(metas))
+	for i, m := range metas {
+		t := all.tallies[i]
+		out[i] = model.CheckSummary{
+			ID: m.ID, Version: m.Version, Title: m.Title, Description: m.Description,
+			Controls: slices.Clone(m.Controls), Severity: m.Severity, Scope: m.Scope,
+			Inputs: slices.Clone(m.Inputs), Remediation: m.Remediation,
+			Pass: t.pass, Fail: t.fail, Error: t.errs, NotApplicable: t.na, Errors: t.errors,
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// sortFindings orders findings most severe first, then by check and asset,
+// so that two runs on the same input produce the same report.
+func sortFindings(fs []model.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
+			return ra > rb
+		}
+		if a.Check != b.Check {
+			return a.Check < b.Check
+		}
+		if a.Asset != b.Asset {
+			return a.Asset < b.Asset
+		}
+		return a.Message < b.Message
+	})
+}
