@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/iotguard/iotguard/catalog"
 	"github.com/iotguard/iotguard/model"
@@ -150,7 +151,7 @@ func rollUp(a *model.Assessment, cat *catalog.Catalog, sol *model.Solution, meta
 			cr.Rationale = "attested not applicable: " + cr.Attestation.Justification
 		case cr.AttestedStatus == model.NotApplicable:
 			cr.Status, score = cr.AutomatedStatus, autoScore
-			cr.Rationale = fmt.Sprintf("attested not applicable, but automated checks fail (%v), so they decide", failing)
+			cr.Rationale = fmt.Sprintf("attested not applicable, but automated checks fail (%s), so they decide", strings.Join(failing, ", "))
 		case !assessed && cr.AttestedStatus == model.NotAssessed:
 			cr.Status = model.NotAssessed
 			cr.Rationale = "no automated check produced a result and nothing is attested"
@@ -182,7 +183,7 @@ func automatedRationale(failing []string) string {
 	if len(failing) == 0 {
 		return "every automated check passes"
 	}
-	return fmt.Sprintf("automated checks fail: %v", failing)
+	return fmt.Sprintf("automated checks fail: %s", strings.Join(failing, ", "))
 }
 
 // summarize computes the counts and the role, category and overall scores.

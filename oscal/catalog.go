@@ -184,12 +184,21 @@ func WriteCatalog(w io.Writer, doc *CatalogDocument) error {
 	return enc.Encode(doc)
 }
 
+// MaxCatalogSize bounds a catalog document read back; ours is ~300 KB.
+const MaxCatalogSize = 32 << 20
+
 // ReadCatalog parses an OSCAL catalog written by ExportCatalog back into
-// controls. Controls without an iotguard label are skipped.
+// controls. A control without an iotguard label is an error.
 func ReadCatalog(r io.Reader) ([]*model.Control, error) {
-	dec := json.NewDecoder(r)
+	data, err := io.ReadAll(io.LimitReader(r, MaxCatalogSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("oscal catalog: %w", err)
+	}
+	if len(data) > MaxCatalogSize {
+		return nil, fmt.Errorf("oscal catalog: document is larger than %d bytes", MaxCatalogSize)
+	}
 	var doc CatalogDocument
-	if err := dec.Decode(&doc); err != nil {
+	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("oscal catalog: %w", err)
 	}
 	frameworks := map[string]string{}
