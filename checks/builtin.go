@@ -12,7 +12,7 @@ import (
 func All() []engine.Check {
 	var out []engine.Check
 	out = append(out, engine.AttestationEvidence{})
-	for _, group := range [][]engine.Check{deviceChecks, modelChecks, serviceChecks, networkChecks, flowChecks, solutionChecks} {
+	for _, group := range [][]engine.Check{deviceChecks, modelChecks, serviceChecks, networkChecks, flowChecks, solutionChecks, evidenceChecks} {
 		out = append(out, group...)
 	}
 	return out

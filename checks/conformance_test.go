@@ -25,12 +25,14 @@ type conformanceCase struct {
 	msg string
 	// severity, when set, is the expected severity of the result.
 	severity model.Severity
+	// evidence, when set, is imported evidence (SBOMs, scans, ...).
+	evidence func() *model.Evidence
 }
 
 // allCases merges the case tables of every check file.
 func allCases() map[string][]conformanceCase {
 	out := map[string][]conformanceCase{}
-	for _, m := range []map[string][]conformanceCase{attestationCases, deviceCases, modelCases, serviceCases, networkCases, flowCases, solutionCases} {
+	for _, m := range []map[string][]conformanceCase{attestationCases, deviceCases, modelCases, serviceCases, networkCases, flowCases, solutionCases, evidenceCases} {
 		for id, cs := range m {
 			if _, dup := out[id]; dup {
 				panic("conformance cases for " + id + " defined twice")
@@ -42,12 +44,19 @@ func allCases() map[string][]conformanceCase {
 }
 
 // evaluate runs check c on the asset named by tc and returns its results.
-func evaluate(t *testing.T, c engine.Check, sol *model.Solution, devices []model.Device, asset string) []engine.Result {
+func evaluate(t *testing.T, c engine.Check, sol *model.Solution, devices []model.Device, asset string, ev ...*model.Evidence) []engine.Result {
 	t.Helper()
 	env := engine.NewEnv(sol, now, testFiles)
-	for i := range devices {
-		env.Observe(&devices[i])
+	if len(ev) > 0 && ev[0] != nil {
+		env = env.WithEvidence(ev[0])
+		sol = env.Solution
 	}
+	// As the engine does: evidence merged into copies, index built once.
+	prepared := make([]model.Device, len(devices))
+	for i := range devices {
+		prepared[i] = env.Prepare(&devices[i])
+	}
+	devices = prepared
 	pick := func(n int, id func(int) string) int {
 		if asset == "" {
 			if n == 0 {
@@ -115,7 +124,11 @@ func TestConformance(t *testing.T) {
 				if tc.edit != nil {
 					tc.edit(sol, &devices)
 				}
-				rs := evaluate(t, c, sol, devices, tc.asset)
+				var ev *model.Evidence
+				if tc.evidence != nil {
+					ev = tc.evidence()
+				}
+				rs := evaluate(t, c, sol, devices, tc.asset, ev)
 				if len(rs) == 0 {
 					t.Fatalf("no result")
 				}
@@ -228,4 +241,9 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("no built-in check evidences %s", id)
 		}
 	}
+}
+
+// newTestEnv is an environment with evidence at the conformance time.
+func newTestEnv(sol *model.Solution, ev *model.Evidence) *engine.Env {
+	return engine.NewEnv(sol, now, testFiles).WithEvidence(ev)
 }

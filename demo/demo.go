@@ -5,9 +5,19 @@
 // attestations with evidence files, and a set of deliberate, realistic
 // problems that the built-in checks must find.
 //
+// The sample comes with other tools' evidence files, as a real solution
+// would (Sample.Evidence, written next to the manifest by iotguard demo
+// --write-manifest): CycloneDX and SPDX SBOMs of the firmware in service, a
+// small vulnerability database (OSV, NVD and CISA KEV records), MUD
+// profiles, an nmap scan, device certificates with their CA and CRL, and
+// AWS IoT and Azure IoT Hub exports. They carry deliberate problems of
+// their own that the evidence checks must find.
+//
 // The sample is generated, not stored: Generate is deterministic for a given
 // time and every date in it is relative to that time, so the demo shows the
-// same posture whenever it runs.
+// same posture whenever it runs. The exceptions are the certificates
+// (real X.509 files, committed, valid 2025-2045) and the vulnerability
+// records, which carry their real publication dates.
 package demo
 
 import (
@@ -31,8 +41,12 @@ var evidenceFS embed.FS
 type Sample struct {
 	Solution *model.Solution
 	Devices  []model.Device
-	// Evidence holds the evidence files the attestations reference (paths
-	// such as "evidence/S01-iot-security-policy.md").
+	// Evidence holds the evidence files, by path relative to the manifest
+	// folder: the files the attestations reference (such as
+	// "evidence/S01-iot-security-policy.md") and the other tools' files
+	// the solution's evidence section and models name (SBOMs, MUD
+	// profiles, vulnerability database, certificates and CRL, nmap scan,
+	// AWS IoT and Azure IoT Hub exports).
 	Evidence fs.FS
 	// Problems are the deliberate problems, one entry per (check, asset).
 	Problems []Problem
@@ -44,7 +58,11 @@ type Problem struct {
 	Check string
 	// Asset is the asset the finding is on: a device, model, service,
 	// network or flow ID, or a solution check's asset ("attestation S06",
-	// "identifier serial from model:thermo-t500", "fleet telemetry").
+	// "identifier serial from model:thermo-t500", "fleet telemetry",
+	// "firmware cam-x200@4.2.0", "sbom evidence/sboms/door-dc2-3.2.7.cdx.json"
+	// (evidence files are named by their path relative to the manifest),
+	// "host 10.20.80.240", "aws-iot mall-door-bench-01", or a cloud audit's
+	// resource "DEVICE_CERTIFICATE:<fingerprint>").
 	Asset string
 	// What says, for people, what is wrong; devices with the same problem
 	// share it.
@@ -68,20 +86,22 @@ func Generate(now time.Time) *Sample {
 	}
 	g.sol = g.solution()
 	g.fleet()
+	g.assignCertificates()
 	g.injectDeviceProblems()
 	g.declaredProblems()
-	return &Sample{Solution: g.sol, Devices: g.devices, Evidence: evidenceFS, Problems: g.problems}
+	files := g.evidence()
+	return &Sample{Solution: g.sol, Devices: g.devices, Evidence: files, Problems: g.problems}
 }
 
-// EvidenceFiles returns the evidence files by path (relative to the
-// manifest folder), for writing next to a manifest.
-func EvidenceFiles() map[string][]byte {
+// EvidenceFiles returns the sample's evidence files by path (relative to
+// the manifest folder), for writing next to a manifest.
+func (s *Sample) EvidenceFiles() map[string][]byte {
 	out := map[string][]byte{}
-	err := fs.WalkDir(evidenceFS, ".", func(path string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(s.Evidence, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := evidenceFS.ReadFile(path)
+		b, err := fs.ReadFile(s.Evidence, path)
 		if err != nil {
 			return err
 		}
@@ -89,12 +109,17 @@ func EvidenceFiles() map[string][]byte {
 		return nil
 	})
 	if err != nil {
-		// The files are embedded at build time; failing to read them is a
-		// build defect that the tests catch.
+		// The files are embedded or generated in memory; failing to read
+		// them is a defect that the tests catch.
 		panic(err)
 	}
 	return out
 }
+
+// EvidenceFiles returns the evidence files of a sample generated now (the
+// generated ones carry dates relative to the time of generation). Prefer
+// Sample.EvidenceFiles on the sample being written.
+func EvidenceFiles() map[string][]byte { return Generate(time.Now()).EvidenceFiles() }
 
 // evidence pins an embedded evidence file by its current SHA-256.
 func evidence(name string) model.EvidenceFile {

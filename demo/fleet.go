@@ -352,10 +352,8 @@ func (g *gen) injectDeviceProblems() {
 		d.Certificate.Issuer, d.Certificate.SelfSigned = d.Certificate.Subject, true
 		g.problem("certificate-self-signed", d.ID, "two depot gateways use self-signed certificates installed by hand")
 	}
-	for _, d := range g.pick(1, in(hq, doorDC4)) {
-		d.Certificate.Revoked = true
-		g.problem("certificate-revoked-in-use", d.ID, "a door controller still operates on a certificate revoked after a suspected key leak")
-	}
+	// The revoked door controller certificate is in the device CA's CRL
+	// (see assignCertificates), not in the inventory.
 
 	// Credentials.
 	for _, d := range g.pick(10, in(depot, camV90)) {
@@ -373,12 +371,14 @@ func (g *gen) injectDeviceProblems() {
 		const what = "telnet left enabled on four depot gateways after a vendor support session"
 		g.problem("insecure-protocols", d.ID, what)
 		g.problem("ports-outside-baseline", d.ID, what)
+		g.problem("device-ports-outside-mud", d.ID, what)
 	}
 	for _, d := range g.pick(6, in(mall, gateway)) {
 		d.Ports = append(d.Ports, model.Port{Port: 1883, Protocol: "tcp", Service: "mqtt", Authenticated: boolp(false)})
 		const what = "six mall gateways run their local MQTT broker on 1883 without TLS or authentication"
 		g.problem("insecure-protocols", d.ID, what)
 		g.problem("ports-outside-baseline", d.ID, what)
+		g.problem("device-ports-outside-mud", d.ID, what)
 	}
 	for _, d := range g.pick(8, in(depot, sensor)) {
 		d.Ports = append(d.Ports, model.Port{Port: 5683, Protocol: "udp", Service: "coap", Authenticated: boolp(true)})
@@ -388,7 +388,9 @@ func (g *gen) injectDeviceProblems() {
 	}
 	for _, d := range g.pick(6, in(hq, camX200)) {
 		d.Ports = append(d.Ports, port(554, "tcp", "rtsp", false, false))
-		g.problem("ports-outside-baseline", d.ID, "six HQ cameras expose RTSP (554) enabled for a contractor's recorder")
+		const what = "six HQ cameras expose RTSP (554) enabled for a contractor's recorder"
+		g.problem("ports-outside-baseline", d.ID, what)
+		g.problem("device-ports-outside-mud", d.ID, what)
 	}
 	for i := range g.devices {
 		if d := &g.devices[i]; d.Model == doorDC2 {

@@ -304,3 +304,32 @@ func TestIndexNormalisesPerKeyspace(t *testing.T) {
 		t.Errorf("Count allocates %v times", n)
 	}
 }
+
+// lowEvery fails every device with low severity, except cloned serials
+// which the dupSerial check reports as high.
+type lowEvery struct{}
+
+func (lowEvery) Meta() Meta {
+	return Meta{ID: "low-every", Version: "1", Title: "t", Controls: []string{"S03"}, Severity: model.Low,
+		Scope: model.AssetDevice, Inputs: []model.EvidenceKind{model.EvInventory}, Remediation: "r"}
+}
+func (lowEvery) CheckDevice(_ *Env, d *model.Device) Result { return Failf("low on %s", d.ID) }
+
+func TestMaxFindingsKeepsMostSevereAndCountsAll(t *testing.T) {
+	for _, workers := range []int{1, 3} {
+		a := mustRun(t, testSolution(), fleet(500), Options{MaxFindings: 10, Concurrency: workers}, lowEvery{}, dupSerial{})
+		if len(a.Findings) != 10 || a.FindingsTruncated != 492 {
+			t.Fatalf("workers=%d: kept %d, truncated %d; want 10 and 492", workers, len(a.Findings), a.FindingsTruncated)
+		}
+		// The two high findings survive; the rest are the first low ones in order.
+		if a.Findings[0].Check != "dup-serial" || a.Findings[1].Check != "dup-serial" || a.Findings[2].Asset != "d-0" {
+			t.Errorf("workers=%d: kept %v, %v, %v", workers, a.Findings[0].Asset, a.Findings[1].Asset, a.Findings[2].Asset)
+		}
+		if a.Summary.Findings[model.Low] != 500 || a.Summary.Findings[model.High] != 2 {
+			t.Errorf("summary counts %v, want every failure counted", a.Summary.Findings)
+		}
+		if c := control(a, "S03"); c.Findings != 500 {
+			t.Errorf("S03 findings %d, want 500", c.Findings)
+		}
+	}
+}

@@ -3,6 +3,10 @@ package engine
 import (
 	"hash/maphash"
 	"io/fs"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iotguard/iotguard/model"
@@ -25,6 +29,8 @@ type Env struct {
 
 	Index *Index
 	Fleet *FleetStats
+
+	ev *evidenceIndex
 }
 
 // NewEnv prepares an environment for sol.
@@ -39,6 +45,7 @@ func NewEnv(sol *model.Solution, now time.Time, files fs.FS) *Env {
 		networks: map[string]*model.Network{},
 		Index:    NewIndex(),
 		Fleet:    newFleetStats(),
+		ev:       newEvidenceIndex(nil),
 	}
 	for i := range sol.Models {
 		e.models[sol.Models[i].ID] = &sol.Models[i]
@@ -50,6 +57,90 @@ func NewEnv(sol *model.Solution, now time.Time, files fs.FS) *Env {
 		e.networks[sol.Networks[i].ID] = &sol.Networks[i]
 	}
 	return e
+}
+
+// WithEvidence attaches imported evidence. Models without a declared
+// support end take their SBOM's end-of-support (on a copy: the caller's
+// solution is not changed).
+func (e *Env) WithEvidence(ev *model.Evidence) *Env {
+	e.ev = newEvidenceIndex(ev)
+	if ev == nil {
+		return e
+	}
+	sol := *e.Solution
+	sol.Models = slices.Clone(sol.Models)
+	e.Solution = &sol
+	for i := range sol.Models {
+		m := &sol.Models[i]
+		e.models[m.ID] = m
+		if m.Update.SupportEnd.Set() {
+			continue
+		}
+		for _, sb := range e.ev.sbomByModel[m.ID] {
+			if sb.EndOfSupport.Set() && (sb.Firmware == m.FirmwareVersion || !m.Update.SupportEnd.Set()) {
+				m.Update.SupportEnd = sb.EndOfSupport
+			}
+		}
+	}
+	return e
+}
+
+// Evidence returns the imported evidence, or nil.
+func (e *Env) Evidence() *model.Evidence { return e.ev.ev }
+
+// SBOMs returns the SBOMs bound to a model.
+func (e *Env) SBOMs(modelID string) []*model.SBOM { return e.ev.sbomByModel[modelID] }
+
+// Vulnerabilities returns the advisory matches of one firmware of a model.
+func (e *Env) Vulnerabilities(modelID, firmware string) []*model.VulnMatch {
+	return e.ev.vulnsByKey[FirmwareKey(modelID, firmware)]
+}
+
+// MUD returns the MUD profile bound to a model, or nil.
+func (e *Env) MUD(modelID string) *model.MUDProfile { return e.ev.mudByModel[modelID] }
+
+// UnmatchedHosts returns the scanned hosts that no inventory device
+// matched (by MAC, IP or hostname) in the first pass.
+func (e *Env) UnmatchedHosts() []*model.ScanHost {
+	var out []*model.ScanHost
+	for i, h := range e.ev.hosts {
+		if !e.ev.hostSeen[i] {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// UnmatchedCloud returns the cloud registry things that no inventory
+// device matched (by ID) in the first pass.
+func (e *Env) UnmatchedCloud() []*model.CloudThing {
+	var out []*model.CloudThing
+	if e.ev.ev == nil {
+		return out
+	}
+	for i := range e.ev.ev.Cloud {
+		if !e.ev.cloudSeen[i] {
+			out = append(out, &e.ev.ev.Cloud[i])
+		}
+	}
+	return out
+}
+
+// Prepare is the first pass's work on one device: merge the evidence into
+// a copy (recording which scan hosts and cloud things it matched), add it
+// to the index and statistics, and return the copy.
+func (e *Env) Prepare(d *model.Device) model.Device {
+	dv := *d
+	e.ev.enrich(&dv, true)
+	e.Observe(&dv)
+	return dv
+}
+
+// Enrich merges imported evidence into a copy of a device, as the engine
+// does before checking it; tests and previews use it.
+func (e *Env) Enrich(d model.Device) model.Device {
+	e.ev.enrich(&d, false)
+	return d
 }
 
 // Model returns the device model with the given ID, or nil.
@@ -70,28 +161,50 @@ const (
 	KeySerial      = "serial"
 	KeyClientID    = "mqtt_client_id"
 	KeyMAC         = "mac"
-	KeyDeviceID    = "device_id"
 )
 
+var keyspaces = [...]string{KeyCertificate, KeySerial, KeyClientID, KeyMAC}
+
+func keyspaceIndex(k string) int {
+	switch k {
+	case KeyCertificate:
+		return 0
+	case KeySerial:
+		return 1
+	case KeyClientID:
+		return 2
+	case KeyMAC:
+		return 3
+	}
+	return -1
+}
+
 // Index counts identifiers across the fleet so that duplicates are found in
-// one pass. It keeps 64-bit hashes, not the identifiers: a million devices
-// cost a few tens of megabytes. Two different identifiers colliding has a
-// probability of about n²/2⁶⁵ (3·10⁻⁸ for a million) and would only ever
-// cause a false duplicate that the finding's evidence lets a person see.
+// one pass. It keeps 64-bit hashes, not the identifiers, in sorted slices:
+// 8 bytes per identifier, so a million devices with four identifiers each
+// cost 32 MB. Two different identifiers colliding has a probability of
+// about n²/2⁶⁵ (3·10⁻⁸ for a million) and would only ever cause a false
+// duplicate that the finding's evidence lets a person see.
+//
+// Add during the first pass; the first Count sorts (Run freezes the index
+// before the concurrent second pass).
 type Index struct {
 	seed   maphash.Seed
-	counts map[string]map[uint64]uint32
+	hashes [len(keyspaces)][]uint64
+	mu     sync.Mutex
+	frozen atomic.Bool
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{seed: maphash.MakeSeed(), counts: map[string]map[uint64]uint32{}}
+	return &Index{seed: maphash.MakeSeed()}
 }
 
 // key hashes value as keyspace compares it: MAC addresses and certificate
 // fingerprints ignore case and separators (aa:bb and AA-BB are the same),
-// serials ignore case, MQTT client IDs and device IDs are case-sensitive as
-// brokers treat them; surrounding blanks never count. It does not allocate: it runs on every device.
+// serials ignore case, MQTT client IDs are case-sensitive as brokers treat
+// them; surrounding blanks never count. It does not allocate: it runs on
+// every device.
 func (x *Index) key(keyspace, value string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(x.seed)
@@ -123,16 +236,36 @@ func (x *Index) key(keyspace, value string) uint64 {
 }
 
 // Add counts one occurrence of value in keyspace; empty values are ignored.
+// Adding after the index is frozen panics: it is a programming error.
 func (x *Index) Add(keyspace, value string) {
 	if value == "" {
 		return
 	}
-	m := x.counts[keyspace]
-	if m == nil {
-		m = map[uint64]uint32{}
-		x.counts[keyspace] = m
+	k := keyspaceIndex(keyspace)
+	if k < 0 {
+		panic("engine: unknown index keyspace " + keyspace)
 	}
-	m[x.key(keyspace, value)]++
+	if x.frozen.Load() {
+		panic("engine: index added to after it was frozen")
+	}
+	x.hashes[k] = append(x.hashes[k], x.key(keyspace, value))
+}
+
+// Freeze sorts the index for lookups; later Adds panic.
+func (x *Index) Freeze() {
+	if x.frozen.Load() {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.frozen.Load() {
+		return
+	}
+	for i := range x.hashes {
+		slices.Sort(x.hashes[i])
+		x.hashes[i] = slices.Clip(x.hashes[i])
+	}
+	x.frozen.Store(true)
 }
 
 // Count returns how many devices carry value in keyspace.
@@ -140,7 +273,52 @@ func (x *Index) Count(keyspace, value string) int {
 	if value == "" {
 		return 0
 	}
-	return int(x.counts[keyspace][x.key(keyspace, value)])
+	k := keyspaceIndex(keyspace)
+	if k < 0 {
+		return 0
+	}
+	x.Freeze()
+	hs := x.hashes[k]
+	h := x.key(keyspace, value)
+	i, found := slices.BinarySearch(hs, h)
+	if !found {
+		return 0
+	}
+	n := 0
+	for ; i < len(hs) && hs[i] == h; i++ {
+		n++
+	}
+	return n
+}
+
+// Size returns the number of identifiers indexed, for diagnostics.
+func (x *Index) Size() int {
+	n := 0
+	for _, h := range x.hashes {
+		n += len(h)
+	}
+	return n
+}
+
+// FirmwareRef names one firmware version of one model.
+type FirmwareRef struct{ Model, Firmware string }
+
+// String writes the reference as reports name the asset: model@firmware.
+func (r FirmwareRef) String() string { return FirmwareKey(r.Model, r.Firmware) }
+
+// SortedFirmware returns the keys of ByFirmware in order.
+func (f *FleetStats) SortedFirmware() []FirmwareRef {
+	out := make([]FirmwareRef, 0, len(f.ByFirmware))
+	for k := range f.ByFirmware {
+		out = append(out, k)
+	}
+	slices.SortFunc(out, func(a, b FirmwareRef) int {
+		if a.Model != b.Model {
+			return strings.Compare(a.Model, b.Model)
+		}
+		return strings.Compare(a.Firmware, b.Firmware)
+	})
+	return out
 }
 
 // FleetStats are aggregates of the first pass over the inventory.
@@ -161,6 +339,8 @@ type FleetStats struct {
 	ActiveReporting int
 	// UnknownModels counts devices whose model is not declared.
 	UnknownModels map[string]int
+	// ByFirmware counts devices in service per model and firmware.
+	ByFirmware map[FirmwareRef]int
 }
 
 func newFleetStats() *FleetStats {
@@ -170,6 +350,7 @@ func newFleetStats() *FleetStats {
 		ByZone:        map[string]int{},
 		SafetyByZone:  map[string]int{},
 		UnknownModels: map[string]int{},
+		ByFirmware:    map[FirmwareRef]int{},
 	}
 }
 
@@ -177,7 +358,6 @@ func newFleetStats() *FleetStats {
 // first pass; tests call it to set up an environment.
 func (e *Env) Observe(d *model.Device) {
 	x := e.Index
-	x.Add(KeyDeviceID, d.ID)
 	x.Add(KeySerial, d.Serial)
 	x.Add(KeyClientID, d.MQTTClientID)
 	x.Add(KeyMAC, d.MAC)
@@ -188,6 +368,9 @@ func (e *Env) Observe(d *model.Device) {
 	f.Devices++
 	f.ByLifecycle[d.Lifecycle]++
 	f.ByModel[d.Model]++
+	if !d.Lifecycle.Retired() {
+		f.ByFirmware[FirmwareRef{d.Model, d.Firmware}]++
+	}
 	if e.models[d.Model] == nil {
 		f.UnknownModels[d.Model]++
 	}

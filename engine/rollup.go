@@ -54,10 +54,18 @@ func rollUp(a *model.Assessment, cat *catalog.Catalog, sol *model.Solution, meta
 	for i := range sol.Attestations {
 		attest[sol.Attestations[i].Control] = &sol.Attestations[i]
 	}
+	// Findings per control come from the tallies, which count every
+	// failure even when the report keeps only the most severe findings.
 	findingsPer := map[string]int{}
-	for _, f := range a.Findings {
-		for _, id := range f.Controls {
-			findingsPer[id]++
+	for i, m := range metas {
+		if m.AnyControl {
+			for id, t := range all.dynamic[i] {
+				findingsPer[id] += t.fail
+			}
+			continue
+		}
+		for _, id := range m.Controls {
+			findingsPer[id] += all.tallies[i].fail
 		}
 	}
 	// Problems that the attestation evidence check found, per control.
@@ -176,7 +184,43 @@ func rollUp(a *model.Assessment, cat *catalog.Catalog, sol *model.Solution, meta
 		}
 		a.Controls = append(a.Controls, cr)
 	}
-	a.Summary = summarize(a.Controls, a.Findings)
+	a.Summary = summarize(a.Controls, failureCounts(a.Checks, a.Findings, nil))
+}
+
+// failureCounts counts failures per severity: from each check's full
+// counts, and for checks that name controls per finding (whose findings
+// are always kept) from the findings, restricted to owned controls when
+// owned is given.
+func failureCounts(checks []model.CheckSummary, findings []model.Finding, owned map[string]bool) map[model.Severity]int {
+	out := map[model.Severity]int{}
+	perResult := map[string]bool{}
+	for _, c := range checks {
+		if c.PerResultControls {
+			perResult[c.ID] = true
+			continue
+		}
+		if owned != nil && !intersects(c.Controls, owned) {
+			continue
+		}
+		for sev, n := range c.FailuresBySeverity {
+			out[sev] += n
+		}
+	}
+	for _, f := range findings {
+		if perResult[f.Check] && (owned == nil || intersects(f.Controls, owned)) {
+			out[f.Severity]++
+		}
+	}
+	return out
+}
+
+func intersects(ids []string, set map[string]bool) bool {
+	for _, id := range ids {
+		if set[id] {
+			return true
+		}
+	}
+	return false
 }
 
 func automatedRationale(failing []string) string {
@@ -187,7 +231,7 @@ func automatedRationale(failing []string) string {
 }
 
 // summarize computes the counts and the role, category and overall scores.
-func summarize(controls []model.ControlResult, findings []model.Finding) model.Summary {
+func summarize(controls []model.ControlResult, failures map[model.Severity]int) model.Summary {
 	s := model.Summary{
 		Controls:   map[model.ControlStatus]int{},
 		Findings:   map[model.Severity]int{},
@@ -200,8 +244,8 @@ func summarize(controls []model.ControlResult, findings []model.Finding) model.S
 	for _, sv := range model.Severities {
 		s.Findings[sv] = 0
 	}
-	for _, f := range findings {
-		s.Findings[f.Severity]++
+	for sev, n := range failures {
+		s.Findings[sev] += n
 	}
 	type acc struct{ sum, n float64 }
 	roles := map[model.Stakeholder]*acc{}
@@ -275,7 +319,7 @@ func Scope(a *model.Assessment, role model.Stakeholder) *model.Assessment {
 		}
 	}
 	devices := a.Summary.Devices
-	out.Summary = summarize(out.Controls, out.Findings)
+	out.Summary = summarize(out.Controls, failureCounts(a.Checks, a.Findings, owned))
 	out.Summary.Devices, out.Summary.Checks = devices, len(out.Checks)
 	return &out
 }

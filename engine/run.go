@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"container/heap"
 	"context"
 	"fmt"
 	"io/fs"
@@ -58,6 +59,9 @@ type Options struct {
 	Progress Progress
 	// MaxFindings caps the findings kept (most severe first); zero keeps all.
 	MaxFindings int
+	// Evidence is what the importers read (SBOM, vulnerabilities,
+	// certificates, scans, MUD, cloud registries); nil when none.
+	Evidence    *model.Evidence
 	ToolVersion string
 }
 
@@ -105,15 +109,41 @@ func (t *tally) merge(o *tally) {
 
 // collector accumulates results; each device worker has its own.
 type collector struct {
-	checks   []Check
-	metas    []Meta
-	tallies  []tally
-	dynamic  map[int]map[string]*tally // per check index, per control
-	findings []model.Finding
+	checks  []Check
+	metas   []Meta
+	tallies []tally
+	dynamic map[int]map[string]*tally // per check index, per control
+	// findings of checks with fixed controls, at most max of them (the
+	// most severe); findings of checks that name controls per result are
+	// few and always kept in full, in dynFindings.
+	findings    findingHeap
+	max         int
+	dropped     int
+	dynFindings []model.Finding
+	// bySeverity counts every failure of each check, kept or not.
+	bySeverity []map[model.Severity]int
 }
 
-func newCollector(checks []Check, metas []Meta) *collector {
-	return &collector{checks: checks, metas: metas, tallies: make([]tally, len(checks)), dynamic: map[int]map[string]*tally{}}
+func newCollector(checks []Check, metas []Meta, max int) *collector {
+	c := &collector{checks: checks, metas: metas, tallies: make([]tally, len(checks)), dynamic: map[int]map[string]*tally{},
+		max: max, bySeverity: make([]map[model.Severity]int, len(checks))}
+	for i := range c.bySeverity {
+		c.bySeverity[i] = map[model.Severity]int{}
+	}
+	return c
+}
+
+// keep adds a finding, evicting the least severe when over the limit.
+func (c *collector) keep(f model.Finding) {
+	if c.max <= 0 || len(c.findings) < c.max {
+		heap.Push(&c.findings, f)
+		return
+	}
+	c.dropped++
+	if findingLess(&f, &c.findings[0]) {
+		c.findings[0] = f
+		heap.Fix(&c.findings, 0)
+	}
 }
 
 func (c *collector) record(i int, assetType model.AssetType, asset string, r Result) {
@@ -157,11 +187,17 @@ func (c *collector) record(i int, assetType model.AssetType, asset string, r Res
 	if r.Remediation != "" {
 		rem = r.Remediation
 	}
-	c.findings = append(c.findings, model.Finding{
+	c.bySeverity[i][sev]++
+	f := model.Finding{
 		Check: m.ID, CheckVersion: m.Version, Title: m.Title, Controls: slices.Clone(controls),
 		Severity: sev, Status: r.Status, AssetType: assetType, Asset: asset,
 		Message: r.Message, Evidence: r.Evidence, Remediation: rem,
-	})
+	}
+	if m.AnyControl {
+		c.dynFindings = append(c.dynFindings, f)
+		return
+	}
+	c.keep(f)
 }
 
 func (c *collector) merge(o *collector) {
@@ -179,7 +215,31 @@ func (c *collector) merge(o *collector) {
 			c.dynamic[i][id].merge(t)
 		}
 	}
-	c.findings = append(c.findings, o.findings...)
+	for _, f := range o.findings {
+		c.keep(f)
+	}
+	c.dropped += o.dropped
+	c.dynFindings = append(c.dynFindings, o.dynFindings...)
+	for i, m := range o.bySeverity {
+		for sev, n := range m {
+			c.bySeverity[i][sev] += n
+		}
+	}
+}
+
+// findingHeap is a max-heap under findingLess: its root is the finding
+// that would sort last, the first to evict.
+type findingHeap []model.Finding
+
+func (h findingHeap) Len() int           { return len(h) }
+func (h findingHeap) Less(i, j int) bool { return findingLess(&h[j], &h[i]) }
+func (h findingHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *findingHeap) Push(x any)        { *h = append(*h, x.(model.Finding)) }
+func (h *findingHeap) Pop() any {
+	old := *h
+	f := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return f
 }
 
 // safely runs one evaluation, turning a panic into an error result.
@@ -200,7 +260,7 @@ func Run(ctx context.Context, cat *catalog.Catalog, reg *Registry, sol *model.So
 	if now.IsZero() {
 		now = time.Now().UTC()
 	}
-	env := NewEnv(sol, now, opt.Files)
+	env := NewEnv(sol, now, opt.Files).WithEvidence(opt.Evidence)
 	if inv == nil {
 		inv = SliceInventory(nil)
 	}
@@ -213,7 +273,7 @@ func Run(ctx context.Context, cat *catalog.Catalog, reg *Registry, sol *model.So
 	// Pass 1: index and statistics.
 	n := 0
 	err := inv.Devices(ctx, func(d *model.Device) error {
-		env.Observe(d)
+		env.Prepare(d)
 		n++
 		if opt.Progress != nil && n%4096 == 0 {
 			opt.Progress("index", n)
@@ -226,6 +286,7 @@ func Run(ctx context.Context, cat *catalog.Catalog, reg *Registry, sol *model.So
 	if opt.Progress != nil {
 		opt.Progress("index", n)
 	}
+	env.Index.Freeze()
 
 	// Pass 2: device checks on a bounded pool.
 	all, err := runDeviceChecks(ctx, env, inv, checks, metas, opt)
@@ -233,7 +294,9 @@ func Run(ctx context.Context, cat *catalog.Catalog, reg *Registry, sol *model.So
 		return nil, err
 	}
 
-	// Other scopes: few assets, run in order.
+	// Other scopes: few assets, run in order. Model checks see the models
+	// as the evidence completed them.
+	sol = env.Solution
 	for i, c := range checks {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -281,12 +344,9 @@ func Run(ctx context.Context, cat *catalog.Catalog, reg *Registry, sol *model.So
 		AssessedAt:    now,
 	}
 	a.Checks = checkSummaries(metas, all)
-	sortFindings(all.findings)
-	a.Findings = all.findings
-	if opt.MaxFindings > 0 && len(a.Findings) > opt.MaxFindings {
-		a.FindingsTruncated = len(a.Findings) - opt.MaxFindings
-		a.Findings = a.Findings[:opt.MaxFindings]
-	}
+	a.Findings = append([]model.Finding(all.findings), all.dynFindings...)
+	sortFindings(a.Findings)
+	a.FindingsTruncated = all.dropped
 	rollUp(a, cat, sol, metas, all)
 	a.Summary.Devices = env.Fleet.Devices
 	a.Summary.Checks = len(checks)
@@ -319,7 +379,7 @@ func runDeviceChecks(ctx context.Context, env *Env, inv Inventory, checks []Chec
 	collectors := make([]*collector, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		col := newCollector(checks, metas)
+		col := newCollector(checks, metas, opt.MaxFindings)
 		collectors[w] = col
 		wg.Add(1)
 		go func() {
@@ -339,6 +399,7 @@ func runDeviceChecks(ctx context.Context, env *Env, inv Inventory, checks []Chec
 	done := 0
 	err := inv.Devices(ctx, func(d *model.Device) error {
 		batch = append(batch, *d)
+		env.ev.enrich(&batch[len(batch)-1], false)
 		if len(batch) == batchSize {
 			select {
 			case batches <- batch:
@@ -384,6 +445,7 @@ func checkSummaries(metas []Meta, all *collector) []model.CheckSummary {
 			Controls: slices.Clone(m.Controls), Severity: m.Severity, Scope: m.Scope,
 			Inputs: slices.Clone(m.Inputs), Remediation: m.Remediation,
 			Pass: t.pass, Fail: t.fail, Error: t.errs, NotApplicable: t.na, Errors: t.errors,
+			FailuresBySeverity: all.bySeverity[i], PerResultControls: m.AnyControl,
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
@@ -393,17 +455,20 @@ func checkSummaries(metas []Meta, all *collector) []model.CheckSummary {
 // sortFindings orders findings most severe first, then by check and asset,
 // so that two runs on the same input produce the same report.
 func sortFindings(fs []model.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := &fs[i], &fs[j]
-		if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
-			return ra > rb
-		}
-		if a.Check != b.Check {
-			return a.Check < b.Check
-		}
-		if a.Asset != b.Asset {
-			return a.Asset < b.Asset
-		}
-		return a.Message < b.Message
-	})
+	sort.SliceStable(fs, func(i, j int) bool { return findingLess(&fs[i], &fs[j]) })
+}
+
+// findingLess is the report order; with a finding limit, the first ones in
+// this order are kept.
+func findingLess(a, b *model.Finding) bool {
+	if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
+		return ra > rb
+	}
+	if a.Check != b.Check {
+		return a.Check < b.Check
+	}
+	if a.Asset != b.Asset {
+		return a.Asset < b.Asset
+	}
+	return a.Message < b.Message
 }

@@ -286,6 +286,9 @@ func (s *streamer) csvHeader(header []string) ([]csvColumn, error) {
 			h = strings.TrimPrefix(h, "\ufeff")
 		}
 		h = strings.TrimSpace(h)
+		if to, ok := s.mapColumn(h); ok {
+			h = to
+		}
 		name := h
 		if low := strings.ToLower(h); !strings.HasPrefix(low, "settings.") {
 			name = low
@@ -318,4 +321,21 @@ func (s *streamer) csvHeader(header []string) ([]csvColumn, error) {
 		}
 	}
 	return cols, nil
+}
+
+// mapColumn translates another tool's header through the column mapping
+// (header names compared without regard to case or surrounding blanks).
+func (s *streamer) mapColumn(h string) (string, bool) {
+	if len(s.columns) == 0 {
+		return "", false
+	}
+	if to, ok := s.columns[h]; ok {
+		return to, true
+	}
+	for from, to := range s.columns {
+		if strings.EqualFold(strings.TrimSpace(from), h) {
+			return to, true
+		}
+	}
+	return "", false
 }

@@ -22,6 +22,7 @@ import (
 type deviceRules struct {
 	models   map[string]struct{}
 	modelIDs []string // sorted, for suggestions
+	anyModel bool     // previews without a manifest accept any model
 }
 
 func newDeviceRules(sol *model.Solution) *deviceRules {
@@ -52,6 +53,7 @@ func (r *deviceRules) check(d *model.Device) []fieldProblem {
 	switch {
 	case strings.TrimSpace(d.Model) == "":
 		out = append(out, fieldProblem{"model", "required: name the device's model, one of the ids under models (" + r.declared() + ")"})
+	case r.anyModel:
 	default:
 		if _, ok := r.models[d.Model]; !ok {
 			out = append(out, fieldProblem{"model", fmt.Sprintf("model %s is not declared under models%s (%s): declare the model or correct the device",
@@ -113,10 +115,11 @@ func (s *idSet) add(id string, line int) (prev int, dup bool, err error) {
 // Devices call re-opens the file; ID uniqueness is checked until one pass
 // has completed without error.
 type fileInventory struct {
-	path   string // to open
-	name   string // in messages
-	format string // jsonl or csv
-	rules  *deviceRules
+	path    string // to open
+	name    string // in messages
+	format  string // jsonl or csv
+	rules   *deviceRules
+	columns map[string]string // CSV header -> iotguard column
 
 	mu       sync.Mutex
 	verified bool
@@ -147,7 +150,7 @@ func (f *fileInventory) stream(ctx context.Context, ids *idSet, fn func(line int
 		return fmt.Errorf("open devices file: %w", err)
 	}
 	defer file.Close()
-	return streamDevices(ctx, file, f.name, f.format, f.rules, ids, fn)
+	return streamDevicesWith(ctx, file, f.name, f.format, f.rules, ids, fn, f.columns)
 }
 
 var errStop = errors.New("stop")
@@ -174,7 +177,13 @@ func (f *fileInventory) idAt(line int) (string, error) {
 // streamDevices decodes devices from r in the given format, validates each
 // and calls fn with its line. ids, when not nil, detects duplicate IDs.
 func streamDevices(ctx context.Context, r io.Reader, name, format string, rules *deviceRules, ids *idSet, fn func(line int, d *model.Device) error) error {
-	s := &streamer{ctx: ctx, name: name, rules: rules, ids: ids, fn: fn}
+	return streamDevicesWith(ctx, r, name, format, rules, ids, fn, nil)
+}
+
+// streamDevicesWith is streamDevices with a CSV column mapping: header
+// names of another tool's export mapped to iotguard's column names.
+func streamDevicesWith(ctx context.Context, r io.Reader, name, format string, rules *deviceRules, ids *idSet, fn func(line int, d *model.Device) error, columns map[string]string) error {
+	s := &streamer{ctx: ctx, name: name, rules: rules, ids: ids, fn: fn, columns: columns}
 	switch format {
 	case "csv":
 		return s.csv(r)
@@ -185,12 +194,13 @@ func streamDevices(ctx context.Context, r io.Reader, name, format string, rules 
 
 // streamer holds the state of one pass over a side file.
 type streamer struct {
-	ctx   context.Context
-	name  string
-	rules *deviceRules
-	ids   *idSet
-	fn    func(line int, d *model.Device) error
-	d     model.Device
+	columns map[string]string
+	ctx     context.Context
+	name    string
+	rules   *deviceRules
+	ids     *idSet
+	fn      func(line int, d *model.Device) error
+	d       model.Device
 
 	rd bytes.Reader // reused for each JSON line
 }

@@ -56,6 +56,8 @@ type Loaded struct {
 	// when the devices are inline; DevicesFormat is "jsonl" or "csv".
 	DevicesFile   string
 	DevicesFormat string
+	// Evidence are the evidence files the manifest names, resolved.
+	Evidence *EvidenceFiles
 }
 
 // Validate streams every device once, so that side-file problems surface
@@ -112,6 +114,9 @@ func humanSize(n int64) string {
 type sideFile struct {
 	File   string `yaml:"file"`
 	Format string `yaml:"format"`
+	// Columns maps the header names of another tool's CSV export to
+	// iotguard's columns, e.g. {"Asset Tag": id, "Serial No": serial}.
+	Columns map[string]string `yaml:"columns"`
 }
 
 // Parse parses and validates manifest data; path is used in messages and
@@ -217,6 +222,7 @@ func Parse(path string, data []byte) (*Loaded, error) {
 		Dir:      filepath.Dir(path),
 		Solution: sol,
 		Files:    os.DirFS(filepath.Dir(path)),
+		Evidence: v.files,
 	}
 	switch {
 	case sideNode != nil:

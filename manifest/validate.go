@@ -35,10 +35,11 @@ func statusNames() string {
 // validator checks what strict decoding cannot: required values, unique
 // IDs, references, value ranges.
 type validator struct {
-	file string
-	dir  string
-	doc  *strictyaml.Doc
-	ps   *problems
+	file  string
+	dir   string
+	doc   *strictyaml.Doc
+	ps    *problems
+	files *EvidenceFiles // resolved evidence paths
 }
 
 // errf records a problem at path, unless one is recorded there already
@@ -89,6 +90,7 @@ func (v *validator) solution(sol *model.Solution, keys map[string]bool) {
 	}
 	v.attestations(sol.Attestations)
 	v.policy(&sol.Policy)
+	v.files = v.evidenceSources(sol, models)
 }
 
 func (v *validator) organization(o *model.Organization) {
@@ -443,7 +445,17 @@ func (v *validator) sideFile(sf *sideFile, doc *strictyaml.Doc, rules *deviceRul
 		dv.errf("devices.file", "%s is a folder: name the devices file inside it", q(sf.File))
 		return nil
 	}
-	return &fileInventory{path: full, name: full, format: format, rules: rules}
+	if len(sf.Columns) > 0 && format != "csv" {
+		dv.errf("devices.columns", "columns maps CSV headers: it applies only to format csv")
+		return nil
+	}
+	known := CSVColumns()
+	for from, to := range sf.Columns {
+		if !slices.Contains(known, to) && !strings.HasPrefix(to, "settings.") {
+			dv.errf("devices.columns."+from, "unknown iotguard column %s%s; valid columns: %s", q(to), suggest.Hint(to, known), strings.Join(known, ", "))
+		}
+	}
+	return &fileInventory{path: full, name: full, format: format, rules: rules, columns: sf.Columns}
 }
 
 // nearbyFile suggests a similarly named file in the same folder.

@@ -27,6 +27,9 @@ type WriteOptions struct {
 	// devices are written to as JSON lines, relative to the folder; the
 	// manifest then says devices: {file: ...}. Empty writes them inline.
 	DevicesFile string
+	// DevicesWritten says the caller streams the devices into DevicesFile
+	// itself (large generated fleets); Write then only references it.
+	DevicesWritten bool
 	// Header is an optional comment written at the top of the manifest
 	// (without the leading "# ").
 	Header string
@@ -55,9 +58,12 @@ func Write(dir string, sol *model.Solution, devices []model.Device, opts WriteOp
 		if err := os.MkdirAll(filepath.Dir(side), 0o755); err != nil {
 			return fmt.Errorf("write manifest: %w", err)
 		}
-		err := atomicfile.Write(side, 0o644, func(w io.Writer) error {
-			return WriteJSONL(w, devices)
-		})
+		var err error
+		if !opts.DevicesWritten {
+			err = atomicfile.Write(side, 0o644, func(w io.Writer) error {
+				return WriteJSONL(w, devices)
+			})
+		}
 		if err != nil {
 			return err
 		}

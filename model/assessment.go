@@ -58,6 +58,11 @@ type CheckSummary struct {
 	NotApplicable int            `json:"not_applicable"`
 	// Errors holds the first few error messages, for diagnosis.
 	Errors []string `json:"errors,omitempty"`
+	// FailuresBySeverity counts every failure, kept in the report or not;
+	// scoping a report to one role recounts from it.
+	FailuresBySeverity map[Severity]int `json:"-"`
+	// PerResultControls marks checks whose findings name their controls.
+	PerResultControls bool `json:"-"`
 }
 
 // Assessed reports whether the check decided anything.

@@ -14,6 +14,46 @@ type Solution struct {
 	Flows        []DataFlow    `yaml:"flows" json:"flows"`
 	Policy       Policy        `yaml:"policy" json:"policy"`
 	Attestations []Attestation `yaml:"attestations" json:"attestations"`
+	// Evidence names other tools' files (SBOMs, vulnerability database,
+	// certificates, scans, MUD profiles, cloud registry exports).
+	Evidence EvidenceSources `yaml:"evidence" json:"evidence"`
+	// Rules are CEL rule packs (files or folders) run beside the built-in
+	// checks.
+	Rules []string `yaml:"rules" json:"rules,omitempty"`
+}
+
+// EvidenceSources names files that evidence the solution. Paths are
+// relative to the manifest and may be globs (sboms/*.cdx.json).
+type EvidenceSources struct {
+	SBOMs []SBOMRef `yaml:"sboms" json:"sboms,omitempty"`
+	// VulnDB is a vulnerability index built by `iotguard vulndb import`,
+	// or OSV/NVD/KEV files and folders to build one from.
+	VulnDB       []string `yaml:"vulndb" json:"vulndb,omitempty"`
+	Certificates []string `yaml:"certificates" json:"certificates,omitempty"`
+	// TrustedCAs are the CA certificates device certificates must chain to.
+	TrustedCAs []string `yaml:"trusted_cas" json:"trusted_cas,omitempty"`
+	CRLs       []string `yaml:"crls" json:"crls,omitempty"`
+	Nmap       []string `yaml:"nmap" json:"nmap,omitempty"`
+	MUD        []MUDRef `yaml:"mud" json:"mud,omitempty"`
+	// AWS are AWS IoT exports: list-things, describe-thing,
+	// describe-certificate, list-audit-findings.
+	AWS []string `yaml:"aws" json:"aws,omitempty"`
+	// Azure are Azure IoT Hub device twins or bulk-export JSON lines.
+	Azure []string `yaml:"azure" json:"azure,omitempty"`
+}
+
+// SBOMRef binds an SBOM file to a device model and firmware version. An
+// empty firmware takes the SBOM's own subject version.
+type SBOMRef struct {
+	File     string `yaml:"file" json:"file"`
+	Model    string `yaml:"model" json:"model,omitempty"`
+	Firmware string `yaml:"firmware" json:"firmware,omitempty"`
+}
+
+// MUDRef binds a MUD file to a device model.
+type MUDRef struct {
+	File  string `yaml:"file" json:"file"`
+	Model string `yaml:"model" json:"model,omitempty"`
 }
 
 // Organization names the organisation and who acts in each role.
@@ -32,7 +72,9 @@ type Party struct {
 type Port struct {
 	Port     int    `yaml:"port" json:"port"`
 	Protocol string `yaml:"protocol" json:"protocol"` // tcp or udp
-	Service  string `yaml:"service" json:"service"`   // e.g. https, mqtt, telnet, coap, snmp
+	// State is the scan's port state (open, open|filtered); empty when declared.
+	State   string `yaml:"state" json:"state,omitempty"`
+	Service string `yaml:"service" json:"service"` // e.g. https, mqtt, telnet, coap, snmp
 	// TLS says whether the service is protected by TLS or DTLS.
 	TLS bool `yaml:"tls" json:"tls"`
 	// Version is the service version, where relevant (e.g. SNMP "v2c").
@@ -43,6 +85,11 @@ type Port struct {
 	Admin bool `yaml:"admin" json:"admin"`
 	// Authenticated says whether the service requires authentication.
 	Authenticated *bool `yaml:"authenticated" json:"authenticated"`
+	// TLSVersions are the TLS versions the port accepts, as a scan saw them
+	// (nmap ssl-enum-ciphers).
+	TLSVersions []TLSVersion `yaml:"tls_versions" json:"tls_versions,omitempty"`
+	// WeakCiphers are accepted cipher suites a scan graded below A.
+	WeakCiphers []string `yaml:"weak_ciphers" json:"weak_ciphers,omitempty"`
 }
 
 // UpdatePolicy says how a model's software is updated and for how long.
@@ -156,6 +203,9 @@ type Certificate struct {
 	SignatureAlgorithm string    `yaml:"signature_algorithm" json:"signature_algorithm,omitempty"`
 	SelfSigned         bool      `yaml:"self_signed" json:"self_signed,omitempty"`
 	Revoked            bool      `yaml:"revoked" json:"revoked,omitempty"`
+	// Trusted says whether the certificate chains to one of the solution's
+	// trusted CAs; nil when no CA set was given.
+	Trusted *bool `yaml:"trusted" json:"trusted,omitempty"`
 }
 
 // Device is one device in the inventory.
@@ -197,6 +247,9 @@ type Device struct {
 	// PreviousIdentity is the certificate fingerprint the device had before
 	// it was re-used, if it was.
 	PreviousIdentity string `yaml:"previous_identity" json:"previous_identity,omitempty"`
+	// CloudStatus is the device's state in a cloud registry (enabled,
+	// disabled, ACTIVE, INACTIVE...), when one was read.
+	CloudStatus string `yaml:"cloud_status" json:"cloud_status,omitempty"`
 }
 
 // Setting returns the device's value for a setting, falling back to the

@@ -242,14 +242,21 @@ func (c *ControlStatus) UnmarshalText(b []byte) (err error) {
 // plaintext.
 type TLSVersion string
 
-// TLS versions in ascending order.
-var TLSVersions = []TLSVersion{"none", "1.0", "1.1", "1.2", "1.3"}
+// TLS versions in ascending order; ssl2 and ssl3 are the SSL versions a
+// scan may still find.
+var TLSVersions = []TLSVersion{"none", "ssl2", "ssl3", "1.0", "1.1", "1.2", "1.3"}
 
 // UnmarshalText validates the version; "TLS1.2", "tls1.2" and "1.2" are
 // all accepted.
 func (v *TLSVersion) UnmarshalText(b []byte) (err error) {
 	s := strings.ToLower(strings.TrimSpace(string(b)))
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "tlsv"), "tls")
+	switch s {
+	case "sslv2", "ssl2.0", "sslv2.0":
+		s = "ssl2"
+	case "sslv3", "ssl3.0", "sslv3.0":
+		s = "ssl3"
+	}
 	*v, err = enum("TLS version", strings.TrimSpace(s), TLSVersions)
 	return err
 }

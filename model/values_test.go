@@ -40,8 +40,8 @@ func TestEnumsListValidValues(t *testing.T) {
 			t.Errorf("TLS %q = %q, %v", in, v, err)
 		}
 	}
-	if err := v.UnmarshalText([]byte("ssl3")); err == nil {
-		t.Error("ssl3 accepted")
+	if err := v.UnmarshalText([]byte("ssl4")); err == nil {
+		t.Error("ssl4 accepted")
 	}
 }
 

@@ -68,6 +68,8 @@ type assessOptions struct {
 	concurrency int
 	maxFindings int
 	plan        string // manifest path, referenced by the OSCAL results
+	evidence    *model.Evidence
+	registry    *engine.Registry // nil means the built-in checks
 }
 
 func (o *assessOptions) addReportFlags(cmd *cobra.Command, defaultFormat string) {
@@ -77,7 +79,7 @@ func (o *assessOptions) addReportFlags(cmd *cobra.Command, defaultFormat string)
 	o.failOn = enumFlag(cmd, "fail-on", "", "", stringsOf(model.Severities[:4]), true, "exit 1 when a finding at or above this severity exists")
 	o.role = enumFlag(cmd, "role", "r", "", stringsOf(model.Stakeholders), true, "scope the report to the controls one stakeholder owns")
 	cmd.Flags().IntVar(&o.concurrency, "concurrency", 0, "device-check workers (default: number of CPUs)")
-	cmd.Flags().IntVar(&o.maxFindings, "max-findings", 0, "keep at most `n` findings, most severe first (0 keeps all)")
+	cmd.Flags().IntVar(&o.maxFindings, "max-findings", 100000, "keep at most `n` findings in reports, most severe first; counts stay exact (0 keeps all)")
 }
 
 const assessLong = `Assess an IoT solution against ISO/IEC 27400. iotguard reads the manifest (YAML or JSON:
@@ -121,6 +123,12 @@ func newAssessCmd(a *app) *cobra.Command {
 	cmd.MarkFlagFilename("file", "yaml", "yml", "json")
 	var opts assessOptions
 	opts.addReportFlags(cmd, "table")
+	var evf evidenceFlags
+	evf.add(cmd)
+	var rulePaths []string
+	cmd.Flags().StringArrayVar(&rulePaths, "rules", nil, "CEL rule pack `file` or folder to run beside the built-in checks (repeatable)")
+	var nowS string
+	cmd.Flags().StringVar(&nowS, "now", "", "assess as of this `time` (RFC 3339 or YYYY-MM-DD; default now), for reproducible runs")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := opts.validate(cmd); err != nil {
 			return err
@@ -137,7 +145,40 @@ func newAssessCmd(a *app) *cobra.Command {
 			return inputError(err)
 		}
 		opts.plan = file
-		as, err := a.assess(cmd.Context(), cat, loaded.Solution, loaded.Inventory, loaded.Files, time.Time{}, opts)
+		if evf.inventoryCSV != "" {
+			cols, err := evf.columns()
+			if err != nil {
+				return err
+			}
+			if err := loaded.UseDevicesFile(evf.inventoryCSV, cols); err != nil {
+				return inputError(err)
+			}
+		} else if evf.csvColumns != "" {
+			return usagef("--csv-columns maps the headers of --inventory-csv: give that too")
+		}
+		if loaded.Evidence == nil {
+			loaded.Evidence = &manifest.EvidenceFiles{}
+		}
+		if err := evf.apply(loaded.Evidence); err != nil {
+			return err
+		}
+		now, err := parseNow(nowS)
+		if err != nil {
+			return err
+		}
+		ev, err := loadEvidence(cmd.Context(), loaded.Solution, loaded.Evidence, loaded.Dir, "", now, a.logf)
+		if err != nil {
+			return err
+		}
+		opts.evidence = ev
+		set, err := loadRules(cat, append(loaded.Evidence.Rules, rulePaths...))
+		if err != nil {
+			return err
+		}
+		if opts.registry, err = registry(set); err != nil {
+			return err
+		}
+		as, err := a.assess(cmd.Context(), cat, loaded.Solution, loaded.Inventory, loaded.Files, now, opts)
 		if err != nil {
 			return err
 		}
@@ -172,8 +213,13 @@ func inputError(err error) error {
 func (a *app) assess(ctx context.Context, cat *catalog.Catalog, sol *model.Solution, inv engine.Inventory, files fs.FS, now time.Time, opts assessOptions) (*model.Assessment, error) {
 	bar := progress.New(a.stderr)
 	total, phase := 0, ""
-	as, err := engine.Run(ctx, cat, checks.Builtin(), sol, inv, engine.Options{
+	reg := opts.registry
+	if reg == nil {
+		reg = checks.Builtin()
+	}
+	as, err := engine.Run(ctx, cat, reg, sol, inv, engine.Options{
 		Now: now, Files: files, Concurrency: opts.concurrency, MaxFindings: opts.maxFindings, ToolVersion: version,
+		Evidence: opts.evidence,
 		Progress: func(p string, done int) {
 			if p != phase {
 				phase = p
@@ -195,6 +241,9 @@ func (a *app) assess(ctx context.Context, cat *catalog.Catalog, sol *model.Solut
 			return nil, &interruptedError{}
 		}
 		return nil, inputError(err)
+	}
+	if as.FindingsTruncated > 0 {
+		a.logf("%d less severe findings are counted but not listed (--max-findings %d; 0 keeps all)", as.FindingsTruncated, opts.maxFindings)
 	}
 	if r := model.Stakeholder(opts.role.value); r != "" {
 		as = engine.Scope(as, r)

@@ -64,7 +64,7 @@ severity and the controls it evidences. --control narrows to the checks of one c
 			m := c.Meta()
 			controls := m.Controls
 			if m.AnyControl {
-				controls = []string{"attested"}
+				controls = []string{"per-result"}
 			}
 			rows = append(rows, row{m.ID, m.Version, m.Title, m.Description, string(m.Scope), string(m.Severity),
 				controls, stringsOf(m.Inputs), m.Remediation})

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iotguard/iotguard/demo"
-	"github.com/iotguard/iotguard/engine"
 	"github.com/iotguard/iotguard/internal/atomicfile"
 	"github.com/iotguard/iotguard/manifest"
 	"github.com/iotguard/iotguard/model"
@@ -57,8 +56,28 @@ func newDemoCmd(a *app) *cobra.Command {
 		if err != nil {
 			return err
 		}
+		// The demo runs exactly what `assess` runs on a manifest: it writes
+		// the sample to a temporary folder and loads it back, evidence
+		// files included.
+		tmp, err := os.MkdirTemp("", "iotguard-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
 		start := time.Now()
-		as, err := a.assess(cmd.Context(), cat, sample.Solution, engine.SliceInventory(sample.Devices), sample.Evidence, now, opts)
+		if _, err := writeSample(tmp, sample); err != nil {
+			return err
+		}
+		loaded, err := manifest.Load(filepath.Join(tmp, manifest.FileName))
+		if err != nil {
+			return fmt.Errorf("demo manifest: %w", err)
+		}
+		ev, err := loadEvidence(cmd.Context(), loaded.Solution, loaded.Evidence, loaded.Dir, tmp, now, func(string, ...any) {})
+		if err != nil {
+			return fmt.Errorf("demo evidence: %w", err)
+		}
+		opts.evidence = ev
+		as, err := a.assess(cmd.Context(), cat, loaded.Solution, loaded.Inventory, loaded.Files, now, opts)
 		if err != nil {
 			return err
 		}
@@ -72,15 +91,11 @@ func newDemoCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-func (a *app) writeDemoManifest(dir string, sample *demo.Sample) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if _, err := os.Stat(filepath.Join(dir, "iotguard.yaml")); err == nil {
-		return usagef("%s already exists: choose an empty folder, or remove it first", filepath.Join(dir, "iotguard.yaml"))
-	}
+// writeSample writes the sample's manifest, devices side file and
+// evidence files into dir; it returns how many evidence files it wrote.
+func writeSample(dir string, sample *demo.Sample) (int, error) {
 	if err := manifest.Write(dir, sample.Solution, sample.Devices, manifest.WriteOptions{DevicesFile: "devices.jsonl"}); err != nil {
-		return err
+		return 0, err
 	}
 	n := 0
 	err := fs.WalkDir(sample.Evidence, ".", func(p string, d fs.DirEntry, err error) error {
@@ -99,7 +114,21 @@ func (a *app) writeDemoManifest(dir string, sample *demo.Sample) error {
 		return atomicfile.WriteBytes(dst, 0o644, data)
 	})
 	if err != nil {
-		return fmt.Errorf("evidence files: %w", err)
+		return n, fmt.Errorf("evidence files: %w", err)
+	}
+	return n, nil
+}
+
+func (a *app) writeDemoManifest(dir string, sample *demo.Sample) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, manifest.FileName)); err == nil {
+		return usagef("%s already exists: choose an empty folder, or remove it first", filepath.Join(dir, manifest.FileName))
+	}
+	n, err := writeSample(dir, sample)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(a.stdout, "wrote %s/iotguard.yaml, %s/devices.jsonl (%d devices) and %d evidence files\n",
 		dir, dir, len(sample.Devices), n)

@@ -60,7 +60,7 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ie):
+	case errors.As(err, &ie), errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.As(err, &fe):
 		return exitFindings

@@ -10,6 +10,18 @@ import (
 	"testing"
 )
 
+// TestMain keeps the tests' vulnerability indexes out of the user's cache.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "iotguard-test-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 // runCLI runs iotguard in-process and returns exit code, stdout and stderr.
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()

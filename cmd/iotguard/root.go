@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 
@@ -41,6 +42,11 @@ func (a *app) catalog() (*catalog.Catalog, error) {
 	}
 	a.cat = c
 	return c, nil
+}
+
+// logf prints a progress note on stderr (never a secret).
+func (a *app) logf(format string, args ...any) {
+	fmt.Fprintf(a.stderr, "iotguard: "+format+"\n", args...)
 }
 
 const rootLong = `iotguard puts ISO/IEC 27400 (IoT security and privacy: 45 controls owned by IoT
