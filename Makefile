@@ -5,7 +5,7 @@ STATICCHECK_VERSION ?= v0.8.2
 BIN       ?= bin/iotguard
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build test test-race lint vet staticcheck fuzz bench demo clean
+.PHONY: all build test test-race lint vet staticcheck fuzz bench bench-go demo clean
 
 all: build
 
@@ -39,7 +39,15 @@ fuzz:
 	  done; \
 	done
 
+# The fleet benchmark (bench/, its own Go module so that OPA never becomes
+# a dependency of iotguard): parse floor, built-in assessment, ten rules in
+# Go vs CEL vs OPA Rego, peak RSS. docs/benchmarks.md has the figures.
+BENCH_DEVICES ?= 100000
 bench:
+	cd bench && $(GO) run . --devices $(BENCH_DEVICES)
+
+# The Go micro-benchmarks of the main module's packages.
+bench-go:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
 demo:

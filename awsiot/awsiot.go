@@ -22,6 +22,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/iotguard/iotguard/internal/inputerr"
+	"github.com/iotguard/iotguard/internal/redact"
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/internal/suggest"
 	"github.com/iotguard/iotguard/model"
 )
@@ -72,12 +75,11 @@ func ParseFile(path string) (*Result, error) {
 func Parse(name string, r io.Reader) (*Result, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", safe(name, 300), err)
+		return nil, fmt.Errorf("%s: %w", safetext.Escape(name, 300), err)
 	}
 	if int64(len(data)) > maxSize {
-		return nil, &FormatError{File: name, kind: ErrTooLarge, Msg: fmt.Sprintf(
-			"input is larger than the %d MiB limit for one AWS IoT document: split it into several files (e.g. one list-things or list-audit-findings page per file)",
-			maxSize>>20)}
+		return nil, inputerr.Escaped(inputerr.TooLarge(ErrFormat, ErrTooLarge, name, maxSize,
+			" for one AWS IoT document: split it into several files (e.g. one list-things or list-audit-findings page per file)"))
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var top map[string]json.RawMessage
@@ -170,7 +172,7 @@ func detect(name string, top map[string]json.RawMessage) (string, error) {
 	hint := ""
 	for _, k := range keys {
 		if h := suggest.Hint(k, []string{"things", "thingName", "certificateDescription", "findings"}); h != "" {
-			hint = fmt.Sprintf("; the key %s%s", q(k), h)
+			hint = fmt.Sprintf("; the key %s%s", safetext.QuoteWithSize(k), h)
 			break
 		}
 	}
@@ -182,7 +184,7 @@ func detect(name string, top map[string]json.RawMessage) (string, error) {
 				shown = append(shown, fmt.Sprintf("and %d more", len(keys)-5))
 				break
 			}
-			shown = append(shown, q(k))
+			shown = append(shown, safetext.QuoteWithSize(k))
 		}
 		found = "the keys " + strings.Join(shown, ", ")
 	}
@@ -218,12 +220,12 @@ func (p *parser) noteTopLevelSecrets(top map[string]json.RawMessage) {
 }
 
 // noteKeyMaterial records private keys, key pairs and similar members of
-// an object; their content was never decoded. (Not secretName: the
+// an object; their content was never decoded. (Not redact.SecretName: the
 // harmless "nextToken" of paginated output would match it.)
 func (p *parser) noteKeyMaterial(obj map[string]json.RawMessage) {
 	for k, v := range obj {
-		n := normKey(k)
-		if (strings.Contains(n, "privatekey") || strings.Contains(n, "keypair") || strings.Contains(n, "secret") || strings.Contains(n, "password")) && describeJSON(v) != "null" {
+		n := redact.NormKey(k)
+		if (strings.Contains(n, "privatekey") || strings.Contains(n, "keypair") || strings.Contains(n, "secret") || strings.Contains(n, "password")) && inputerr.DescribeJSON(v) != "null" {
 			p.droppedKeys = true
 		}
 	}

@@ -14,6 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotguard/iotguard/internal/inputerr"
+	"github.com/iotguard/iotguard/internal/redact"
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -45,8 +48,8 @@ type certDesc struct {
 }
 
 func (p *parser) certificate(path string, raw json.RawMessage) (model.CertificateInfo, error) {
-	if describeJSON(raw) != "an object" {
-		return model.CertificateInfo{}, formatErr(p.file, path, "expected a certificate description object, got %s", describeJSON(raw))
+	if inputerr.DescribeJSON(raw) != "an object" {
+		return model.CertificateInfo{}, formatErr(p.file, path, "expected a certificate description object, got %s", inputerr.DescribeJSON(raw))
 	}
 	var d certDesc
 	if err := json.Unmarshal(raw, &d); err != nil {
@@ -58,13 +61,13 @@ func (p *parser) certificate(path string, raw json.RawMessage) (model.Certificat
 	info := model.CertificateInfo{Source: p.file}
 	id := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d.CertificateID), "0x"))
 	if id != "" && !isHex(id) {
-		return info, formatErr(p.file, joinPath(path, "certificateId"), "is not a hexadecimal certificate ID (AWS IoT IDs are 64 hex digits)")
+		return info, formatErr(p.file, inputerr.JoinPath(path, "certificateId"), "is not a hexadecimal certificate ID (AWS IoT IDs are 64 hex digits)")
 	}
 	if id == "" && d.CertificatePem == "" {
 		return info, formatErr(p.file, path, "has neither certificateId nor certificatePem: expected aws iot describe-certificate output")
 	}
 	if d.CertificatePem != "" {
-		cert, err := p.parsePEM(joinPath(path, "certificatePem"), d.CertificatePem)
+		cert, err := p.parsePEM(inputerr.JoinPath(path, "certificatePem"), d.CertificatePem)
 		if err != nil {
 			return info, err
 		}
@@ -76,15 +79,15 @@ func (p *parser) certificate(path string, raw json.RawMessage) (model.Certificat
 		info.Fingerprint = id
 		if d.Validity != nil {
 			var err error
-			if info.NotBefore, err = epoch(p.file, joinPath(path, "validity.notBefore"), d.Validity.NotBefore, time.Second); err != nil {
+			if info.NotBefore, err = epoch(p.file, inputerr.JoinPath(path, "validity.notBefore"), d.Validity.NotBefore, time.Second); err != nil {
 				return info, err
 			}
-			if info.NotAfter, err = epoch(p.file, joinPath(path, "validity.notAfter"), d.Validity.NotAfter, time.Second); err != nil {
+			if info.NotAfter, err = epoch(p.file, inputerr.JoinPath(path, "validity.notAfter"), d.Validity.NotAfter, time.Second); err != nil {
 				return info, err
 			}
 		}
 	}
-	if _, err := epoch(p.file, joinPath(path, "creationDate"), d.CreationDate, time.Second); err != nil {
+	if _, err := epoch(p.file, inputerr.JoinPath(path, "creationDate"), d.CreationDate, time.Second); err != nil {
 		return info, err
 	}
 	info.Revoked = strings.EqualFold(strings.TrimSpace(d.Status), "REVOKED")
@@ -108,12 +111,12 @@ func (p *parser) parsePEM(path, text string) (*x509.Certificate, error) {
 		case b.Type == "CERTIFICATE" && found == nil:
 			c, err := x509.ParseCertificate(b.Bytes)
 			if err != nil {
-				return nil, formatErr(p.file, path, "is not a valid X.509 certificate: %s", safe(err.Error(), 200))
+				return nil, formatErr(p.file, path, "is not a valid X.509 certificate: %s", safetext.Escape(err.Error(), 200))
 			}
 			found = c
 		}
 	}
-	if hasPrivateKey(text) {
+	if redact.HasPrivateKey(text) {
 		p.droppedKeys = true
 	}
 	if found == nil {
@@ -129,8 +132,8 @@ func certInfo(c *x509.Certificate) model.CertificateInfo {
 	info := model.CertificateInfo{
 		Certificate: model.Certificate{
 			Fingerprint:        hex.EncodeToString(sum[:]),
-			Subject:            redact(c.Subject.String()),
-			Issuer:             redact(c.Issuer.String()),
+			Subject:            redact.String(c.Subject.String()),
+			Issuer:             redact.String(c.Issuer.String()),
 			NotBefore:          model.Timestamp{Time: c.NotBefore.UTC()},
 			NotAfter:           model.Timestamp{Time: c.NotAfter.UTC()},
 			SignatureAlgorithm: c.SignatureAlgorithm.String(),
@@ -169,7 +172,7 @@ func certInfo(c *x509.Certificate) model.CertificateInfo {
 	if len(c.DNSNames) > 0 {
 		info.DNSNames = make([]string, 0, len(c.DNSNames))
 		for _, n := range c.DNSNames {
-			info.DNSNames = append(info.DNSNames, redact(n))
+			info.DNSNames = append(info.DNSNames, redact.String(n))
 		}
 	}
 	return info

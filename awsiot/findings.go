@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotguard/iotguard/internal/inputerr"
+	"github.com/iotguard/iotguard/internal/redact"
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -137,18 +140,18 @@ func (r *resource) name() (string, []idField) {
 const maxRelated = 10
 
 func (p *parser) findings(raw json.RawMessage) ([]model.CloudFinding, error) {
-	if describeJSON(raw) == "null" {
+	if inputerr.DescribeJSON(raw) == "null" {
 		return nil, nil
 	}
 	var list []json.RawMessage
 	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, formatErr(p.file, "findings", "expected an array of audit findings, got %s", describeJSON(raw))
+		return nil, formatErr(p.file, "findings", "expected an array of audit findings, got %s", inputerr.DescribeJSON(raw))
 	}
 	out := make([]model.CloudFinding, 0, len(list))
 	for i, e := range list {
 		path := fmt.Sprintf("findings[%d]", i)
-		if describeJSON(e) != "an object" {
-			return nil, formatErr(p.file, path, "expected an audit finding object, got %s", describeJSON(e))
+		if inputerr.DescribeJSON(e) != "an object" {
+			return nil, formatErr(p.file, path, "expected an audit finding object, got %s", inputerr.DescribeJSON(e))
 		}
 		var f finding
 		if err := json.Unmarshal(e, &f); err != nil {
@@ -166,27 +169,27 @@ func (p *parser) findings(raw json.RawMessage) ([]model.CloudFinding, error) {
 func (p *parser) finding(path string, f *finding) (model.CloudFinding, error) {
 	check := strings.TrimSpace(f.CheckName)
 	if check == "" {
-		return model.CloudFinding{}, formatErr(p.file, joinPath(path, "checkName"), "is missing: every audit finding names its check (e.g. DEVICE_CERTIFICATE_SHARED_CHECK)")
+		return model.CloudFinding{}, formatErr(p.file, inputerr.JoinPath(path, "checkName"), "is missing: every audit finding names its check (e.g. DEVICE_CERTIFICATE_SHARED_CHECK)")
 	}
 	if len(check) > maxIDLen {
-		return model.CloudFinding{}, formatErr(p.file, joinPath(path, "checkName"), "is %d bytes long, more than the %d-byte limit", len(check), maxIDLen)
+		return model.CloudFinding{}, formatErr(p.file, inputerr.JoinPath(path, "checkName"), "is %d bytes long, more than the %d-byte limit", len(check), maxIDLen)
 	}
 	sev, err := severity(f.Severity, check)
 	if err != nil {
-		return model.CloudFinding{}, formatErr(p.file, joinPath(path, "severity"), "%s", err)
+		return model.CloudFinding{}, formatErr(p.file, inputerr.JoinPath(path, "severity"), "%s", err)
 	}
 	if f.NonCompliantResource == nil {
-		return model.CloudFinding{}, formatErr(p.file, joinPath(path, "nonCompliantResource"), "is missing: every audit finding names the resource it is about")
+		return model.CloudFinding{}, formatErr(p.file, inputerr.JoinPath(path, "nonCompliantResource"), "is missing: every audit finding names the resource it is about")
 	}
 	res, extra := f.NonCompliantResource.name()
 	if res == "" {
-		return model.CloudFinding{}, formatErr(p.file, joinPath(path, "nonCompliantResource"), "has neither a resourceType nor a resourceIdentifier")
+		return model.CloudFinding{}, formatErr(p.file, inputerr.JoinPath(path, "nonCompliantResource"), "has neither a resourceType nor a resourceIdentifier")
 	}
-	started, err := epoch(p.file, joinPath(path, "taskStartTime"), f.TaskStartTime, time.Second)
+	started, err := epoch(p.file, inputerr.JoinPath(path, "taskStartTime"), f.TaskStartTime, time.Second)
 	if err != nil {
 		return model.CloudFinding{}, err
 	}
-	found, err := epoch(p.file, joinPath(path, "findingTime"), f.FindingTime, time.Second)
+	found, err := epoch(p.file, inputerr.JoinPath(path, "findingTime"), f.FindingTime, time.Second)
 	if err != nil {
 		return model.CloudFinding{}, err
 	}
@@ -232,12 +235,12 @@ func (p *parser) finding(path string, f *finding) (model.CloudFinding, error) {
 	}
 	return model.CloudFinding{
 		Provider:     Provider,
-		Check:        redact(check),
+		Check:        redact.String(check),
 		Severity:     sev,
-		ResourceType: redact(strings.TrimSpace(f.NonCompliantResource.ResourceType)),
-		Resource:     redact(res),
-		Reason:       redact(reason),
-		Description:  redact(description),
+		ResourceType: redact.String(strings.TrimSpace(f.NonCompliantResource.ResourceType)),
+		Resource:     redact.String(res),
+		Reason:       redact.String(reason),
+		Description:  redact.String(description),
 		Controls:     ControlsForCheck(check),
 		Source:       p.file,
 	}, nil
@@ -289,7 +292,7 @@ func severity(s, check string) (model.Severity, error) {
 		if c, ok := checkTable[normCheck(check)]; ok {
 			return c.severity, nil
 		}
-		return "", fmt.Errorf("is missing and %s is not a known check: expected CRITICAL, HIGH, MEDIUM or LOW", q(check))
+		return "", fmt.Errorf("is missing and %s is not a known check: expected CRITICAL, HIGH, MEDIUM or LOW", safetext.QuoteWithSize(check))
 	}
-	return "", fmt.Errorf("%s is not a Device Defender severity: use CRITICAL, HIGH, MEDIUM or LOW", q(s))
+	return "", fmt.Errorf("%s is not a Device Defender severity: use CRITICAL, HIGH, MEDIUM or LOW", safetext.QuoteWithSize(s))
 }

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/iotguard/iotguard/internal/redact"
 )
 
 func FuzzParse(f *testing.F) {
@@ -50,7 +52,7 @@ func FuzzParse(f *testing.F) {
 			strs = append(strs, fd.Check, fd.ResourceType, fd.Resource, fd.Reason, fd.Description)
 		}
 		for _, s := range strs {
-			if hasPrivateKey(s) {
+			if redact.HasPrivateKey(s) {
 				t.Fatalf("private key header kept in %q: %s", s, out)
 			}
 		}
@@ -59,7 +61,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("thing without name or provider: %+v", th)
 			}
 			for k := range th.Attributes {
-				if secretName(k) {
+				if redact.SecretName(k) {
 					t.Fatalf("secret attribute %q kept", k)
 				}
 			}

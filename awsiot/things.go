@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotguard/iotguard/internal/inputerr"
+	"github.com/iotguard/iotguard/internal/redact"
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -39,18 +42,18 @@ type thing struct {
 }
 
 func (p *parser) things(raw json.RawMessage) ([]model.CloudThing, error) {
-	if describeJSON(raw) == "null" {
+	if inputerr.DescribeJSON(raw) == "null" {
 		return nil, nil
 	}
 	var list []json.RawMessage
 	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, formatErr(p.file, "things", "expected an array of things, got %s", describeJSON(raw))
+		return nil, formatErr(p.file, "things", "expected an array of things, got %s", inputerr.DescribeJSON(raw))
 	}
 	out := make([]model.CloudThing, 0, len(list))
 	for i, e := range list {
 		path := fmt.Sprintf("things[%d]", i)
-		if describeJSON(e) != "an object" {
-			return nil, formatErr(p.file, path, "expected a thing object, got %s", describeJSON(e))
+		if inputerr.DescribeJSON(e) != "an object" {
+			return nil, formatErr(p.file, path, "expected a thing object, got %s", inputerr.DescribeJSON(e))
 		}
 		var t thing
 		if err := json.Unmarshal(e, &t); err != nil {
@@ -67,26 +70,26 @@ func (p *parser) things(raw json.RawMessage) ([]model.CloudThing, error) {
 
 func (p *parser) thing(path string, t *thing) (model.CloudThing, error) {
 	if strings.TrimSpace(t.ThingName) == "" {
-		return model.CloudThing{}, formatErr(p.file, joinPath(path, "thingName"), "is missing or empty: every thing needs its thingName")
+		return model.CloudThing{}, formatErr(p.file, inputerr.JoinPath(path, "thingName"), "is missing or empty: every thing needs its thingName")
 	}
 	for _, f := range []struct{ name, v string }{
 		{"thingName", t.ThingName}, {"thingArn", t.ThingArn}, {"thingId", t.ThingID}, {"thingTypeName", t.ThingTypeName},
 	} {
 		if len(f.v) > maxIDLen {
-			return model.CloudThing{}, formatErr(p.file, joinPath(path, f.name), "is %d bytes long, more than the %d-byte limit (AWS allows at most 2048)", len(f.v), maxIDLen)
+			return model.CloudThing{}, formatErr(p.file, inputerr.JoinPath(path, f.name), "is %d bytes long, more than the %d-byte limit (AWS allows at most 2048)", len(f.v), maxIDLen)
 		}
 	}
 	ct := model.CloudThing{
 		Provider: Provider,
-		Name:     redact(t.ThingName),
-		ID:       redact(t.ThingArn),
-		Type:     redact(t.ThingTypeName),
+		Name:     redact.String(t.ThingName),
+		ID:       redact.String(t.ThingArn),
+		Type:     redact.String(t.ThingTypeName),
 		Source:   p.file,
 	}
 	if ct.ID == "" {
-		ct.ID = redact(t.ThingID)
+		ct.ID = redact.String(t.ThingID)
 	}
-	attrs, fw, err := p.attributes(joinPath(path, "attributes"), t.Attributes)
+	attrs, fw, err := p.attributes(inputerr.JoinPath(path, "attributes"), t.Attributes)
 	if err != nil {
 		return model.CloudThing{}, err
 	}
@@ -98,7 +101,7 @@ func (p *parser) thing(path string, t *thing) (model.CloudThing, error) {
 			ct.ConnectionState = "connected"
 		} else {
 			ct.ConnectionState = "disconnected"
-			ts, err := epoch(p.file, joinPath(path, "connectivity.timestamp"), c.Timestamp, time.Millisecond)
+			ts, err := epoch(p.file, inputerr.JoinPath(path, "connectivity.timestamp"), c.Timestamp, time.Millisecond)
 			if err != nil {
 				return model.CloudThing{}, err
 			}
@@ -122,7 +125,7 @@ func (p *parser) attributes(path string, in map[string]json.RawMessage) (map[str
 	out := make(map[string]string, len(keys))
 	fw, fwRank := "", -1
 	for _, k := range keys {
-		if secretName(k) {
+		if redact.SecretName(k) {
 			p.droppedSecrets++
 			continue
 		}
@@ -137,11 +140,11 @@ func (p *parser) attributes(path string, in map[string]json.RawMessage) (map[str
 			p.droppedLong++
 			continue
 		}
-		if secretValue(v) {
+		if redact.SecretValue(v) {
 			p.droppedSecrets++
 			continue
 		}
-		if r := redact(v); r != v {
+		if r := redact.String(v); r != v {
 			p.droppedSecrets++
 			v = r
 		}
@@ -160,7 +163,7 @@ func (p *parser) attributes(path string, in map[string]json.RawMessage) (map[str
 // null. AWS attribute values are strings; numbers and booleans in
 // hand-made files are accepted as their text.
 func scalar(raw json.RawMessage) (string, bool, error) {
-	switch d := describeJSON(raw); d {
+	switch d := inputerr.DescribeJSON(raw); d {
 	case "a string":
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
@@ -185,7 +188,7 @@ var firmwareKeys = map[string]int{
 }
 
 func firmwareRank(key string) int {
-	if r, ok := firmwareKeys[normKey(key)]; ok {
+	if r, ok := firmwareKeys[redact.NormKey(key)]; ok {
 		return r
 	}
 	return -1
@@ -195,7 +198,7 @@ func firmwareRank(key string) int {
 // 1970, as the CLI prints by default, or an ISO 8601 string, as it prints
 // with cli_timestamp_format = iso8601. Absent or null is the zero time.
 func epoch(file, path string, raw json.RawMessage, unit time.Duration) (model.Timestamp, error) {
-	switch describeJSON(raw) {
+	switch inputerr.DescribeJSON(raw) {
 	case "nothing", "null":
 		return model.Timestamp{}, nil
 	case "a string":
@@ -208,7 +211,7 @@ func epoch(file, path string, raw json.RawMessage, unit time.Duration) (model.Ti
 		}
 		ts, err := model.ParseTimestamp(s)
 		if err != nil {
-			return model.Timestamp{}, formatErr(file, path, "%s is not a time: expected epoch seconds or ISO 8601 (2019-06-10T10:03:37Z)", q(s))
+			return model.Timestamp{}, formatErr(file, path, "%s is not a time: expected epoch seconds or ISO 8601 (2019-06-10T10:03:37Z)", safetext.QuoteWithSize(s))
 		}
 		return ts, nil
 	case "a number":
@@ -216,10 +219,10 @@ func epoch(file, path string, raw json.RawMessage, unit time.Duration) (model.Ti
 		ms := f * float64(unit/time.Millisecond)
 		// Up to the year 9999; anything else is not a real timestamp.
 		if err != nil || math.IsNaN(ms) || ms < 0 || ms > 253402300799999 {
-			return model.Timestamp{}, formatErr(file, path, "%s is not a time: expected epoch seconds between 1970 and 9999", q(string(raw)))
+			return model.Timestamp{}, formatErr(file, path, "%s is not a time: expected epoch seconds between 1970 and 9999", safetext.QuoteWithSize(string(raw)))
 		}
 		return model.Timestamp{Time: time.UnixMilli(int64(math.Round(ms))).UTC()}, nil
 	default:
-		return model.Timestamp{}, formatErr(file, path, "expected epoch seconds or an ISO 8601 time, got %s", describeJSON(raw))
+		return model.Timestamp{}, formatErr(file, path, "expected epoch seconds or an ISO 8601 time, got %s", inputerr.DescribeJSON(raw))
 	}
 }

@@ -23,6 +23,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/iotguard/iotguard/internal/inputerr"
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -79,7 +81,7 @@ func Parse(name string, r io.Reader) (*Result, error) {
 	p := &parser{file: name}
 	head, eof, err := readHead(lr)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", safe(name, 300), err)
+		return nil, fmt.Errorf("%s: %w", safetext.Escape(name, 300), err)
 	}
 	skip := 0
 	if bytes.HasPrefix(head, bom) {
@@ -95,7 +97,7 @@ func Parse(name string, r io.Reader) (*Result, error) {
 	}
 	data, err := io.ReadAll(io.MultiReader(bytes.NewReader(head), lr))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", safe(name, 300), err)
+		return nil, fmt.Errorf("%s: %w", safetext.Escape(name, 300), err)
 	}
 	if int64(len(data)) > maxSize {
 		return nil, tooLarge(name)
@@ -198,9 +200,8 @@ func (p *parser) finish(res *Result, err error) (*Result, error) {
 }
 
 func tooLarge(name string) error {
-	return &FormatError{File: name, kind: ErrTooLarge, Msg: fmt.Sprintf(
-		"input is larger than the %d MiB limit: split it into several files (for an export in JSON lines, e.g. split -l 100000 devices.txt part-)",
-		maxSize>>20)}
+	return inputerr.Escaped(inputerr.TooLarge(ErrFormat, ErrTooLarge, name, maxSize,
+		": split it into several files (for an export in JSON lines, e.g. split -l 100000 devices.txt part-)"))
 }
 
 // document reads one twin object or an array of twins.
@@ -210,8 +211,8 @@ func (p *parser) document(data []byte) (*Result, error) {
 		err := json.Unmarshal(data, &raw)
 		var se *json.SyntaxError
 		if errors.As(err, &se) && strings.Contains(se.Error(), "after top-level value") {
-			line, col := position(data, int(se.Offset)-1)
-			return nil, &FormatError{File: p.file, Line: line, Column: col, Msg: "a second JSON document follows the first: put several twins in one JSON array, or one device per line (JSON lines)"}
+			line, col := inputerr.Position(data, se.Offset-1)
+			return nil, &FormatError{Name: p.file, Line: line, Col: col, Msg: "a second JSON document follows the first: put several twins in one JSON array, or one device per line (JSON lines)", Kind: ErrFormat, Escape: true}
 		}
 		return nil, syntaxErr(p.file, data, err)
 	}
@@ -230,7 +231,7 @@ func (p *parser) document(data []byte) (*Result, error) {
 	case '[':
 		return p.array(data)
 	}
-	return nil, formatErr(p.file, "", "expected a device twin object, an array of twins (az iot hub device-twin list) or JSON lines (IoT Hub export), got %s", describeJSON(trimmed))
+	return nil, formatErr(p.file, "", "expected a device twin object, an array of twins (az iot hub device-twin list) or JSON lines (IoT Hub export), got %s", inputerr.DescribeJSON(trimmed))
 }
 
 // array streams the elements of a JSON array of twins, positioning errors
@@ -246,14 +247,14 @@ func (p *parser) array(data []byte) (*Result, error) {
 		for off < len(data) && (data[off] == ',' || isSpace(data[off])) {
 			off++
 		}
-		line, _ := position(data, off)
+		line, _ := inputerr.Position(data, int64(off))
 		path := fmt.Sprintf("[%d]", i)
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return nil, syntaxErr(p.file, data, err)
 		}
-		if describeJSON(raw) != "an object" {
-			return nil, &FormatError{File: p.file, Line: line, Path: path, Msg: "expected a device twin object, got " + describeJSON(raw)}
+		if inputerr.DescribeJSON(raw) != "an object" {
+			return nil, &FormatError{Name: p.file, Line: line, Path: path, Msg: "expected a device twin object, got " + inputerr.DescribeJSON(raw), Kind: ErrFormat, Escape: true}
 		}
 		p.line = line
 		t, err := p.decodeDevice(raw, path)
@@ -280,16 +281,16 @@ func (p *parser) jsonLines(br *bufio.Reader, lr *io.LimitedReader) (*Result, err
 			return nil, tooLarge(p.file)
 		}
 		if errors.Is(err, errLineTooLong) {
-			return nil, &FormatError{File: p.file, Line: line, Msg: fmt.Sprintf("the line is longer than the %d MiB limit for one device: each device must be one JSON object on one line", maxLineSize>>20)}
+			return nil, &FormatError{Name: p.file, Line: line, Msg: fmt.Sprintf("the line is longer than the %d MiB limit for one device: each device must be one JSON object on one line", maxLineSize>>20), Kind: ErrFormat, Escape: true}
 		}
 		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s: %w", safe(p.file, 300), err)
+			return nil, fmt.Errorf("%s: %w", safetext.Escape(p.file, 300), err)
 		}
 		lead := len(b) - len(bytes.TrimLeft(b, " \t"))
 		if b = bytes.TrimSpace(b); len(b) > 0 {
 			p.line = line
 			if b[0] != '{' {
-				return nil, &FormatError{File: p.file, Line: line, Column: lead + 1, Msg: "expected one device JSON object per line, got " + describeJSON(b)}
+				return nil, &FormatError{Name: p.file, Line: line, Col: lead + 1, Msg: "expected one device JSON object per line, got " + inputerr.DescribeJSON(b), Kind: ErrFormat, Escape: true}
 			}
 			if !json.Valid(b) {
 				var raw json.RawMessage
@@ -304,9 +305,9 @@ func (p *parser) jsonLines(br *bufio.Reader, lr *io.LimitedReader) (*Result, err
 					} else {
 						msg = "invalid JSON: " + msg + " (look for a missing comma, quote or brace)"
 					}
-					return nil, &FormatError{File: p.file, Line: line, Column: lead + int(se.Offset), Msg: msg}
+					return nil, &FormatError{Name: p.file, Line: line, Col: lead + int(se.Offset), Msg: msg, Kind: ErrFormat, Escape: true}
 				}
-				return nil, &FormatError{File: p.file, Line: line, Msg: "invalid JSON"}
+				return nil, &FormatError{Name: p.file, Line: line, Msg: "invalid JSON", Kind: ErrFormat, Escape: true}
 			}
 			t, derr := p.decodeDevice(b, "")
 			if derr != nil {

@@ -13,6 +13,7 @@ import (
 	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/iotguard/iotguard/internal/redact"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -271,7 +272,7 @@ func TestKeysDropped(t *testing.T) {
 					t.Errorf("secret %.12q... left a trace in:\n%s", s, out)
 				}
 			}
-			if hasPrivateKey(string(out)) {
+			if redact.HasPrivateKey(string(out)) {
 				t.Errorf("private key header in:\n%s", out)
 			}
 			if len(res.Notes) < 2 {

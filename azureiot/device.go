@@ -7,6 +7,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/iotguard/iotguard/internal/inputerr"
+	"github.com/iotguard/iotguard/internal/redact"
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -97,7 +100,7 @@ func (p *parser) notes() []string {
 
 // errAt makes a positioned error for the current device.
 func (p *parser) errAt(path, format string, args ...any) *FormatError {
-	return &FormatError{File: p.file, Line: p.line, Path: path, Msg: fmt.Sprintf(format, args...)}
+	return &FormatError{Name: p.file, Line: p.line, Path: path, Msg: fmt.Sprintf(format, args...), Kind: ErrFormat, Escape: true}
 }
 
 // decodeDevice decodes one device object; path prefixes error paths.
@@ -146,20 +149,20 @@ func (p *parser) thing(d *device) (model.CloudThing, bool) {
 	}
 	ct := model.CloudThing{
 		Provider:        Provider,
-		Name:            redact(name),
-		Type:            redact(d.ModelID),
-		Status:          redact(d.Status),
-		ConnectionState: strings.ToLower(redact(d.ConnectionState)),
-		AuthType:        redact(d.AuthenticationType),
+		Name:            redact.String(name),
+		Type:            redact.String(d.ModelID),
+		Status:          redact.String(d.Status),
+		ConnectionState: strings.ToLower(redact.String(d.ConnectionState)),
+		AuthType:        redact.String(d.AuthenticationType),
 		Source:          p.file,
 	}
 	if ct.AuthType == "" && d.Authentication != nil {
-		ct.AuthType = redact(d.Authentication.Type)
+		ct.AuthType = redact.String(d.Authentication.Type)
 	}
 	if s := strings.TrimSpace(d.LastActivityTime); s != "" {
 		ts, err := model.ParseTimestamp(s)
 		if err != nil {
-			return fail(p.errAt("lastActivityTime", "%s is not a time: expected ISO 8601 such as 2024-03-01T10:00:00.123Z", q(s)))
+			return fail(p.errAt("lastActivityTime", "%s is not a time: expected ISO 8601 such as 2024-03-01T10:00:00.123Z", safetext.QuoteWithSize(s)))
 		}
 		// IoT Hub writes 0001-01-01T00:00:00Z for "never".
 		if ts.Year() > 1 {
@@ -217,7 +220,7 @@ func (p *parser) thing(d *device) (model.CloudThing, bool) {
 		if attrs == nil {
 			attrs = map[string]string{}
 		}
-		attrs["$statusReason"] = redact(r)
+		attrs["$statusReason"] = redact.String(r)
 	}
 	if d.Capabilities != nil && d.Capabilities.IotEdge {
 		if attrs == nil {
@@ -266,12 +269,12 @@ func contains(list []string, s string) bool {
 // $version) and entries beyond the caps. It also returns the firmware
 // version found under the common names.
 func (p *parser) flatten(path string, raw json.RawMessage) (map[string]string, string, *FormatError) {
-	switch describeJSON(raw) {
+	switch inputerr.DescribeJSON(raw) {
 	case "nothing", "null":
 		return nil, "", nil
 	case "an object":
 	default:
-		return nil, "", p.errAt(path, "expected an object, got %s", describeJSON(raw))
+		return nil, "", p.errAt(path, "expected an object, got %s", inputerr.DescribeJSON(raw))
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber() // keep numbers as written: 1.10 stays "1.10"
@@ -305,7 +308,7 @@ func (f *flattener) walk(prefix string, obj map[string]any, depth int) {
 		if strings.HasPrefix(k, "$") || k == "__t" {
 			continue
 		}
-		if secretName(k) {
+		if redact.SecretName(k) {
 			f.p.secrets++
 			continue
 		}
@@ -336,11 +339,11 @@ func (f *flattener) add(key, v string) {
 		f.p.long++
 		return
 	}
-	if secretValue(v) {
+	if redact.SecretValue(v) {
 		f.p.secrets++
 		return
 	}
-	if r := redact(v); r != v {
+	if r := redact.String(v); r != v {
 		f.p.secrets++
 		v = r
 	}
@@ -364,12 +367,12 @@ var firmwareKeys = map[string]int{
 // interface, "the version of the software or firmware"). -1: not firmware.
 func firmwareRank(key string) int {
 	segs := strings.Split(key, ".")
-	last := normKey(segs[len(segs)-1])
+	last := redact.NormKey(segs[len(segs)-1])
 	if r, ok := firmwareKeys[last]; ok {
 		return r
 	}
 	if len(segs) >= 2 {
-		parent := normKey(segs[len(segs)-2])
+		parent := redact.NormKey(segs[len(segs)-2])
 		if (parent == "firmware" || parent == "fw") && (last == "version" || last == "currentversion") {
 			return 0
 		}

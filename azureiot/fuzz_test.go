@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iotguard/iotguard/internal/redact"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -38,7 +39,7 @@ func FuzzParse(f *testing.F) {
 			// Per value: a harmless "-----BEGIN" in one value and the words
 			// "private key" in another are not a key.
 			for _, s := range thingStrings(th) {
-				if hasPrivateKey(s) {
+				if redact.HasPrivateKey(s) {
 					t.Fatalf("private key header kept in %q: %s", s, out)
 				}
 			}
@@ -51,11 +52,11 @@ func FuzzParse(f *testing.F) {
 				}
 				for k, v := range m {
 					for _, seg := range strings.Split(k, ".") {
-						if secretName(seg) {
+						if redact.SecretName(seg) {
 							t.Fatalf("secret key %q kept", k)
 						}
 					}
-					if secretValue(v) {
+					if redact.SecretValue(v) {
 						t.Fatalf("secret value kept under %q", k)
 					}
 				}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/internal/strictyaml"
 )
 
@@ -127,38 +128,11 @@ const maxMsg = 2000
 // sanitize makes a problem safe to print: control characters in the file
 // name, path and message are escaped and overlong parts truncated.
 func sanitize(p *Problem) {
-	p.File = safe(p.File, 300)
-	p.Path = safe(p.Path, 300)
-	p.Msg = safe(p.Msg, maxMsg)
+	p.File = safetext.Escape(p.File, 300)
+	p.Path = safetext.Escape(p.Path, 300)
+	p.Msg = safetext.Escape(p.Msg, maxMsg)
 }
 
-func safe(s string, n int) string {
-	clean := len(s) <= n && utf8.ValidString(s)
-	for i := 0; clean && i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
-			clean = false
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if b.Len() >= n {
-			fmt.Fprintf(&b, "...(%d bytes)", len(s)-i)
-			break
-		}
-		switch {
-		case r == utf8.RuneError:
-			b.WriteString(`\ufffd`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
 
 // inputErr makes a one-problem InputError.
 func inputErr(file string, line, col int, path, format string, args ...any) *InputError {

@@ -23,6 +23,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotguard/iotguard/internal/inputerr"
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/internal/suggest"
 	"github.com/iotguard/iotguard/model"
 )
@@ -68,9 +70,8 @@ func Parse(name string, r io.Reader) (*model.MUDProfile, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if int64(len(data)) > maxSize {
-		return nil, &FormatError{Name: name, Err: ErrTooLarge, Msg: fmt.Sprintf(
-			"input is larger than the %d MiB limit (mud.MaxSize): a MUD file is a few KiB; check that this is the right file, or split its access lists into separate profiles",
-			maxSize>>20)}
+		return nil, inputerr.TooLarge(ErrFormat, ErrTooLarge, name, maxSize,
+			" (mud.MaxSize): a MUD file is a few KiB; check that this is the right file, or split its access lists into separate profiles")
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -212,17 +213,17 @@ func (p *parser) profile(f *fileJSON) *model.MUDProfile {
 	} else {
 		u, err := url.Parse(strings.TrimSpace(*m.URL))
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-			p.fail(mudPath+".mud-url", "%s is not an absolute https URL", quote(*m.URL))
+			p.fail(mudPath+".mud-url", "%s is not an absolute https URL", safetext.Quote(*m.URL))
 		}
-		prof.URL = clean(*m.URL)
+		prof.URL = safetext.Clean(*m.URL)
 	}
 	if m.LastUpdate == nil {
 		p.fail(mudPath, "missing last-update (RFC 8520 requires it)")
 	} else {
 		if _, err := time.Parse(time.RFC3339, strings.TrimSpace(*m.LastUpdate)); err != nil {
-			p.fail(mudPath+".last-update", "%s is not a date-time such as 2018-06-29T19:50:19+02:00", quote(*m.LastUpdate))
+			p.fail(mudPath+".last-update", "%s is not a date-time such as 2018-06-29T19:50:19+02:00", safetext.Quote(*m.LastUpdate))
 		}
-		prof.LastUpdate = clean(*m.LastUpdate)
+		prof.LastUpdate = safetext.Clean(*m.LastUpdate)
 	}
 	if m.IsSupported == nil {
 		p.fail(mudPath, "missing is-supported (RFC 8520 requires it: true while the manufacturer supports the device)")
@@ -234,7 +235,7 @@ func (p *parser) profile(f *fileJSON) *model.MUDProfile {
 			prof.CacheHours = v
 		}
 	}
-	prof.Systeminfo = clean(m.Systeminfo)
+	prof.Systeminfo = safetext.Clean(m.Systeminfo)
 	prof.Name = prof.Systeminfo
 	if prof.Name == "" {
 		prof.Name = prof.URL
@@ -253,7 +254,7 @@ func (p *parser) profile(f *fileJSON) *model.MUDProfile {
 			continue
 		}
 		if defined[a.Name] {
-			p.fail(path+".name", "access list %s is defined twice", quote(a.Name))
+			p.fail(path+".name", "access list %s is defined twice", safetext.Quote(a.Name))
 		}
 		defined[a.Name] = true
 		names = append(names, a.Name)
@@ -271,7 +272,7 @@ func (p *parser) profile(f *fileJSON) *model.MUDProfile {
 		for i, ref := range pol.AccessLists.AccessList {
 			path := fmt.Sprintf("%s.%s-policy.access-lists.access-list[%d].name", mudPath, dir, i)
 			if !defined[ref.Name] {
-				p.fail(path, "access list %s is not defined in %s%s", quote(ref.Name), aclPath, suggest.Hint(ref.Name, names))
+				p.fail(path, "access list %s is not defined in %s%s", safetext.Quote(ref.Name), aclPath, suggest.Hint(ref.Name, names))
 				continue
 			}
 			out = append(out, ref.Name)
@@ -287,7 +288,7 @@ func (p *parser) profile(f *fileJSON) *model.MUDProfile {
 	for i := range acls {
 		a := &acls[i]
 		path := fmt.Sprintf("%s.acl[%d]", aclPath, i)
-		acl := model.MUDACL{Name: clean(a.Name), Type: clean(stripPrefix(a.Type)), ACEs: []model.MUDACE{}}
+		acl := model.MUDACL{Name: safetext.Clean(a.Name), Type: safetext.Clean(stripPrefix(a.Type)), ACEs: []model.MUDACE{}}
 		seen := map[string]bool{}
 		for j := range a.ACEs.ACE {
 			e := &a.ACEs.ACE[j]
@@ -297,7 +298,7 @@ func (p *parser) profile(f *fileJSON) *model.MUDProfile {
 				continue
 			}
 			if seen[e.Name] {
-				p.fail(epath+".name", "entry %s appears twice in access list %s", quote(e.Name), quote(a.Name))
+				p.fail(epath+".name", "entry %s appears twice in access list %s", safetext.Quote(e.Name), safetext.Quote(a.Name))
 			}
 			seen[e.Name] = true
 			acl.ACEs = append(acl.ACEs, p.ace(epath, e, direction[a.Name]))
@@ -308,7 +309,7 @@ func (p *parser) profile(f *fileJSON) *model.MUDProfile {
 }
 
 func (p *parser) ace(path string, e *aceJSON, dir string) model.MUDACE {
-	ace := model.MUDACE{Name: clean(e.Name), Direction: dir}
+	ace := model.MUDACE{Name: safetext.Clean(e.Name), Direction: dir}
 
 	switch fw := e.Actions.Forwarding; {
 	case fw == nil:
@@ -318,7 +319,7 @@ func (p *parser) ace(path string, e *aceJSON, dir string) model.MUDACE {
 		case "accept", "drop", "reject":
 			ace.Action = v
 		default:
-			p.fail(path+".actions.forwarding", "unknown action %s: expected accept, drop or reject", quote(*fw))
+			p.fail(path+".actions.forwarding", "unknown action %s: expected accept, drop or reject", safetext.Quote(*fw))
 		}
 	}
 
@@ -363,24 +364,24 @@ func (p *parser) ace(path string, e *aceJSON, dir string) model.MUDACE {
 
 	if a := mt.MUD; a != nil {
 		apath := path + ".matches.ietf-mud:mud"
-		ace.Manufacturer = clean(a.Manufacturer)
+		ace.Manufacturer = safetext.Clean(a.Manufacturer)
 		ace.SameManufacturer = a.SameManufacturer != nil
 		ace.LocalNetworks = a.LocalNetworks != nil
-		ace.Controller = clean(a.Controller)
+		ace.Controller = safetext.Clean(a.Controller)
 		if a.MyController != nil {
 			if ace.Controller != "" {
 				p.fail(apath, "both controller and my-controller: an entry names one")
 			}
 			ace.Controller = "my-controller"
 		}
-		if m := clean(a.Model); m != "" && ace.Manufacturer == "" {
+		if m := safetext.Clean(a.Model); m != "" && ace.Manufacturer == "" {
 			// model.MUDACE has no field for a model match; a model URI's
 			// authority is its manufacturer, a superset that keeps the entry
 			// from looking like "any host".
 			if u, err := url.Parse(m); err == nil && u.Host != "" {
 				ace.Manufacturer = strings.ToLower(u.Host)
 			} else {
-				p.fail(apath+".model", "%s is not a MUD URL", quote(a.Model))
+				p.fail(apath+".model", "%s is not a MUD URL", safetext.Quote(a.Model))
 			}
 		}
 	}
@@ -405,14 +406,14 @@ func (p *parser) host(path string, ip *ipJSON, dir string) string {
 		}
 		if strings.HasSuffix(c.key, "dnsname") {
 			if !validDNSName(v) {
-				p.fail(path+"."+c.key, "%s is not a DNS name", quote(c.val))
+				p.fail(path+"."+c.key, "%s is not a DNS name", safetext.Quote(c.val))
 				return ""
 			}
 			return strings.TrimSuffix(v, ".")
 		}
 		pfx, err := netip.ParsePrefix(v)
 		if err != nil {
-			p.fail(path+"."+c.key, "%s is not a network such as 192.0.2.0/24", quote(c.val))
+			p.fail(path+"."+c.key, "%s is not a network such as 192.0.2.0/24", safetext.Quote(c.val))
 			return ""
 		}
 		return pfx.Masked().String()
@@ -466,7 +467,7 @@ func (p *parser) portRange(path string, r *portRangeJSON) string {
 	case "neq":
 		return "!" + strconv.Itoa(n)
 	}
-	p.fail(path+".operator", "unknown operator %s: expected eq, lte, gte or neq", quote(op))
+	p.fail(path+".operator", "unknown operator %s: expected eq, lte, gte or neq", safetext.Quote(op))
 	return ""
 }
 
@@ -503,7 +504,7 @@ func (n number) String() string { return string(n) }
 func (p *parser) number(path string, n number, lo, hi int) (int, bool) {
 	v, err := strconv.Atoi(strings.TrimSpace(n.String()))
 	if err != nil || v < lo || v > hi {
-		p.fail(path, "%s is not a whole number from %d to %d", quote(n.String()), lo, hi)
+		p.fail(path, "%s is not a whole number from %d to %d", safetext.Quote(n.String()), lo, hi)
 		return 0, false
 	}
 	return v, true

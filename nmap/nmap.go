@@ -24,6 +24,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotguard/iotguard/internal/inputerr"
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -67,9 +69,8 @@ func Parse(name string, r io.Reader) (*model.Scan, error) {
 	scan, err := p.run()
 	if err != nil {
 		if errors.Is(err, errTooLarge) {
-			return nil, &FormatError{Name: name, Err: ErrTooLarge, Msg: fmt.Sprintf(
-				"input is larger than the %d MiB limit (nmap.MaxSize): split the scan into smaller runs (e.g. one per subnet) and pass each file",
-				maxSize>>20)}
+			return nil, inputerr.TooLarge(ErrFormat, ErrTooLarge, name, maxSize,
+				" (nmap.MaxSize): split the scan into smaller runs (e.g. one per subnet) and pass each file")
 		}
 		var re *readError
 		if errors.As(err, &re) {
@@ -121,7 +122,7 @@ func charsetReader(label string, in io.Reader) (io.Reader, error) {
 	case "us-ascii", "ascii":
 		return in, nil
 	}
-	return nil, fmt.Errorf("the file declares encoding %s; only UTF-8 is read: convert the file (iconv -t UTF-8) or re-run nmap with -oX", quote(label))
+	return nil, fmt.Errorf("the file declares encoding %s; only UTF-8 is read: convert the file (iconv -t UTF-8) or re-run nmap with -oX", safetext.Quote(label))
 }
 
 // The XML shapes read, after nmap's DTD (docs/nmap.dtd).
@@ -188,7 +189,7 @@ func (p *parser) line() int {
 }
 
 func (p *parser) fail(line int, path, format string, args ...any) error {
-	return &FormatError{Name: p.name, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)}
+	return &FormatError{Name: p.name, Line: line, Path: path, Msg: fmt.Sprintf(format, args...), Kind: ErrFormat}
 }
 
 func (p *parser) tokenErr(err error) error {
@@ -225,7 +226,7 @@ func (p *parser) run() (*model.Scan, error) {
 				return nil, p.fail(p.line(), "", "content after </nmaprun>: an nmap XML file has one root element (were two files concatenated?)")
 			case scan == nil:
 				if t.Name.Local != "nmaprun" {
-					return nil, p.fail(p.line(), "", "root element is <%s>, not <nmaprun>: this is not nmap XML output (nmap -oX)", clean(t.Name.Local))
+					return nil, p.fail(p.line(), "", "root element is <%s>, not <nmaprun>: this is not nmap XML output (nmap -oX)", safetext.Clean(t.Name.Local))
 				}
 				s, err := p.root(t)
 				if err != nil {
@@ -266,11 +267,11 @@ func (p *parser) root(t xml.StartElement) (*model.Scan, error) {
 	for _, a := range t.Attr {
 		switch a.Name.Local {
 		case "scanner":
-			if v := clean(a.Value); v != "" {
+			if v := safetext.Clean(a.Value); v != "" {
 				scanner = v
 			}
 		case "version":
-			version = clean(a.Value)
+			version = safetext.Clean(a.Value)
 		case "start":
 			start = strings.TrimSpace(a.Value)
 		}
@@ -279,7 +280,7 @@ func (p *parser) root(t xml.StartElement) (*model.Scan, error) {
 	if start != "" {
 		secs, err := strconv.ParseInt(start, 10, 64)
 		if err != nil || secs < 0 || secs > 1<<40 {
-			return nil, p.fail(p.line(), "nmaprun.start", "%s is not a Unix time in seconds", quote(start))
+			return nil, p.fail(p.line(), "nmaprun.start", "%s is not a Unix time in seconds", safetext.Quote(start))
 		}
 		scan.Started = model.Timestamp{Time: time.Unix(secs, 0).UTC()}
 	}
@@ -290,7 +291,7 @@ func (p *parser) host(line, n int, h *xhost) (model.ScanHost, error) {
 	out := model.ScanHost{Addresses: []string{}, Ports: []model.Port{}}
 	path := fmt.Sprintf("host[%d]", n)
 	if h.Status != nil {
-		out.Status = strings.ToLower(clean(h.Status.State))
+		out.Status = strings.ToLower(safetext.Clean(h.Status.State))
 	}
 	for _, a := range h.Addresses {
 		addr := strings.TrimSpace(a.Addr)
@@ -298,17 +299,17 @@ func (p *parser) host(line, n int, h *xhost) (model.ScanHost, error) {
 		case "mac":
 			mac, err := net.ParseMAC(addr)
 			if err != nil {
-				return out, p.fail(line, path+".address", "%s is not a MAC address", quote(a.Addr))
+				return out, p.fail(line, path+".address", "%s is not a MAC address", safetext.Quote(a.Addr))
 			}
 			if out.MAC == "" {
 				out.MAC = mac.String()
-				out.Vendor = clean(a.Vendor)
+				out.Vendor = safetext.Clean(a.Vendor)
 			}
 		case "ipv4", "ipv6", "":
 			// nmap's DTD defaults addrtype to ipv4; the address decides.
 			ip, err := netip.ParseAddr(addr)
 			if err != nil {
-				return out, p.fail(line, path+".address", "%s is not an IP address", quote(a.Addr))
+				return out, p.fail(line, path+".address", "%s is not an IP address", safetext.Quote(a.Addr))
 			}
 			out.Addresses = appendNew(out.Addresses, ip.Unmap().String())
 		default:
@@ -316,7 +317,7 @@ func (p *parser) host(line, n int, h *xhost) (model.ScanHost, error) {
 		}
 	}
 	for _, hn := range h.Hostnames {
-		name := strings.TrimSuffix(strings.ToLower(clean(hn.Name)), ".")
+		name := strings.TrimSuffix(strings.ToLower(safetext.Clean(hn.Name)), ".")
 		if name != "" {
 			out.Hostnames = appendNew(out.Hostnames, name)
 		}
@@ -338,9 +339,9 @@ func (p *parser) host(line, n int, h *xhost) (model.ScanHost, error) {
 func (p *parser) port(line int, path string, x *xport) (model.Port, bool, error) {
 	id, err := strconv.Atoi(strings.TrimSpace(x.PortID))
 	if err != nil || id < 0 || id > 65535 {
-		return model.Port{}, false, p.fail(line, path+".portid", "%s is not a port number from 0 to 65535", quote(x.PortID))
+		return model.Port{}, false, p.fail(line, path+".portid", "%s is not a port number from 0 to 65535", safetext.Quote(x.PortID))
 	}
-	proto := strings.ToLower(clean(x.Protocol))
+	proto := strings.ToLower(safetext.Clean(x.Protocol))
 	state := ""
 	if x.State != nil {
 		state = strings.ToLower(strings.TrimSpace(x.State.State))
@@ -356,7 +357,7 @@ func (p *parser) port(line int, path string, x *xport) (model.Port, bool, error)
 		svc = &xservice{}
 	}
 	port.Service, port.TLS = serviceName(svc)
-	product, version := clean(svc.Product), clean(svc.Version)
+	product, version := safetext.Clean(svc.Product), safetext.Clean(svc.Version)
 	port.Banner = strings.TrimSpace(product + " " + version)
 	port.Version = version
 	for i := range x.Scripts {
@@ -397,7 +398,7 @@ var tlsServices = map[string]string{
 // service, and HTTP over TLS is reported as https. nmap's "unknown"
 // becomes empty, so that checks fall back to the port number.
 func serviceName(s *xservice) (string, bool) {
-	name := strings.ToLower(clean(s.Name))
+	name := strings.ToLower(safetext.Clean(s.Name))
 	tls := strings.EqualFold(strings.TrimSpace(s.Tunnel), "ssl")
 	if rest, ok := strings.CutPrefix(name, "ssl/"); ok {
 		name, tls = rest, true

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -89,7 +90,7 @@ func sslEnumCiphers(s *xscript) (versions []model.TLSVersion, weak []string) {
 				for _, e := range c.Elems {
 					switch e.Key {
 					case "name":
-						name = clean(e.Value)
+						name = safetext.Clean(e.Value)
 					case "strength":
 						strength = e.Value
 					}

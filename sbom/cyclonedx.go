@@ -11,6 +11,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -52,7 +53,7 @@ func parseJSON(name string, data []byte) (*model.SBOM, error) {
 			return nil, formatErr(name, "spdxVersion", "expected a string such as \"SPDX-2.3\"")
 		}
 		if !spdxVersions[v] {
-			return nil, formatErr(name, "spdxVersion", "SPDX version %s is not supported: iotguard reads %s", quote(v), spdxSupported)
+			return nil, formatErr(name, "spdxVersion", "SPDX version %s is not supported: iotguard reads %s", safetext.Quote(v), spdxSupported)
 		}
 		return parseSPDXJSON(name, data, v)
 	case present(p.BOMFormat) || present(p.SpecVersion):
@@ -71,7 +72,7 @@ func parseJSON(name string, data []byte) (*model.SBOM, error) {
 			return nil, formatErr(name, "specVersion", "expected a string such as \"1.6\", found %s", rawShown(p.SpecVersion))
 		}
 		if !cdxVersions[v] {
-			return nil, formatErr(name, "specVersion", "CycloneDX %s is not supported: iotguard reads CycloneDX %s", quote(v), cdxSupported)
+			return nil, formatErr(name, "specVersion", "CycloneDX %s is not supported: iotguard reads CycloneDX %s", safetext.Quote(v), cdxSupported)
 		}
 		// what cdx.NewBOMDecoder(r, BOMFileFormatJSON).Decode does, minus
 		// its io.ReadAll copy of the (up to 256 MiB) input
@@ -99,7 +100,7 @@ func rawString(r json.RawMessage) (string, bool) {
 // rawShown shows a JSON value from the input in an error.
 func rawShown(r json.RawMessage) string {
 	if s, ok := rawString(r); ok {
-		return quote(s)
+		return safetext.Quote(s)
 	}
 	if len(r) > 0 {
 		switch r[0] {
@@ -143,17 +144,17 @@ func parseCycloneDXXML(name string, data []byte) (*model.SBOM, error) {
 	if start.Name.Local != "bom" || !strings.HasPrefix(ns, cdxNamespacePrefix) {
 		what := "<" + start.Name.Local + ">"
 		if ns != "" {
-			what += " in namespace " + quote(ns)
+			what += " in namespace " + safetext.Quote(ns)
 		}
 		hint := ""
 		if start.Name.Local == "RDF" {
 			hint = "; SPDX RDF/XML is not supported, export SPDX 2.3 JSON or tag-value instead"
 		}
-		return nil, &FormatError{Name: name, Line: line(), Msg: "the XML root is " + what + ", not a CycloneDX <bom> in namespace " + cdxNamespacePrefix + "<version>" + hint}
+		return nil, &FormatError{Name: name, Line: line(), Msg: "the XML root is " + what + ", not a CycloneDX <bom> in namespace " + cdxNamespacePrefix + "<version>" + hint, Kind: ErrFormat}
 	}
 	v := strings.TrimPrefix(ns, cdxNamespacePrefix)
 	if !cdxVersions[v] {
-		return nil, &FormatError{Name: name, Line: line(), Msg: "CycloneDX " + quote(v) + " is not supported: iotguard reads CycloneDX " + cdxSupported}
+		return nil, &FormatError{Name: name, Line: line(), Msg: "CycloneDX " + safetext.Quote(v) + " is not supported: iotguard reads CycloneDX " + cdxSupported, Kind: ErrFormat}
 	}
 	var bom cdx.BOM
 	if err := dec.DecodeElement(&bom, &start); err != nil {
@@ -178,9 +179,9 @@ func fromCycloneDX(name string, bom *cdx.BOM, format string) (*model.SBOM, error
 		var err error
 		if c := m.Component; c != nil {
 			r.subject = c
-			r.subjectRef = redactPURL(clean(c.BOMRef))
-			r.sb.Subject = clean(c.Name)
-			r.sb.SubjectVersion = clean(c.Version)
+			r.subjectRef = redactPURL(safetext.Clean(c.BOMRef))
+			r.sb.Subject = safetext.Clean(c.Name)
+			r.sb.SubjectVersion = safetext.Clean(c.Version)
 			if eos, _, err = r.lifecycle("metadata.component.properties", c.Properties); err != nil {
 				return nil, err
 			}
@@ -215,7 +216,7 @@ func (r *cdxReader) walk(path string, list *[]cdx.Component) error {
 	for i := range *list {
 		c := &(*list)[i]
 		at := index(path, i)
-		ref := redactPURL(clean(c.BOMRef)) // generators use the purl as bom-ref
+		ref := redactPURL(safetext.Clean(c.BOMRef)) // generators use the purl as bom-ref
 		if ref != "" {
 			if r.seen[ref] {
 				continue // bom-refs are unique per spec; a repeat is a copy
@@ -245,32 +246,32 @@ func (r *cdxReader) isSubject(c *cdx.Component, ref string) bool {
 	if r.subjectRef != "" {
 		return ref == r.subjectRef
 	}
-	return clean(c.Name) == r.sb.Subject && clean(c.Version) == r.sb.SubjectVersion &&
-		clean(c.PackageURL) == clean(r.subject.PackageURL)
+	return safetext.Clean(c.Name) == r.sb.Subject && safetext.Clean(c.Version) == r.sb.SubjectVersion &&
+		safetext.Clean(c.PackageURL) == safetext.Clean(r.subject.PackageURL)
 }
 
 func (r *cdxReader) component(at string, c *cdx.Component) (model.Component, error) {
 	comp := model.Component{
-		Name:    clean(c.Name),
-		Version: clean(c.Version),
-		PURL:    redactPURL(clean(c.PackageURL)),
-		BOMRef:  redactPURL(clean(c.BOMRef)),
-		Type:    clean(string(c.Type)),
+		Name:    safetext.Clean(c.Name),
+		Version: safetext.Clean(c.Version),
+		PURL:    redactPURL(safetext.Clean(c.PackageURL)),
+		BOMRef:  redactPURL(safetext.Clean(c.BOMRef)),
+		Type:    safetext.Clean(string(c.Type)),
 	}
 	if comp.Name == "" {
 		return comp, formatErr(r.name, at, "a component needs a name")
 	}
-	if cpe := clean(c.CPE); cpe != "" {
+	if cpe := safetext.Clean(c.CPE); cpe != "" {
 		comp.CPEs = []string{cpe}
 	}
 	comp.Supplier = cdxSupplier(c)
 	if c.Licenses != nil {
 		for _, l := range *c.Licenses {
-			comp.Licenses = appendUnique(comp.Licenses, clean(l.Expression))
+			comp.Licenses = appendUnique(comp.Licenses, safetext.Clean(l.Expression))
 			if l.License != nil {
-				id := clean(l.License.ID)
+				id := safetext.Clean(l.License.ID)
 				if id == "" {
-					id = clean(l.License.Name)
+					id = safetext.Clean(l.License.Name)
 				}
 				comp.Licenses = appendUnique(comp.Licenses, id)
 			}
@@ -278,7 +279,7 @@ func (r *cdxReader) component(at string, c *cdx.Component) (model.Component, err
 	}
 	if c.Hashes != nil {
 		for _, h := range *c.Hashes {
-			alg, val := clean(string(h.Algorithm)), strings.ToLower(clean(h.Value))
+			alg, val := safetext.Clean(string(h.Algorithm)), strings.ToLower(safetext.Clean(h.Value))
 			if alg == "" || val == "" {
 				continue
 			}
@@ -300,24 +301,24 @@ func (r *cdxReader) component(at string, c *cdx.Component) (model.Component, err
 // manufacturer (hardware BOMs), else publisher, else author(s).
 func cdxSupplier(c *cdx.Component) string {
 	if c.Supplier != nil {
-		if s := clean(c.Supplier.Name); s != "" {
+		if s := safetext.Clean(c.Supplier.Name); s != "" {
 			return s
 		}
 	}
 	if c.Manufacturer != nil {
-		if s := clean(c.Manufacturer.Name); s != "" {
+		if s := safetext.Clean(c.Manufacturer.Name); s != "" {
 			return s
 		}
 	}
-	if s := clean(c.Publisher); s != "" {
+	if s := safetext.Clean(c.Publisher); s != "" {
 		return s
 	}
-	if s := clean(c.Author); s != "" {
+	if s := safetext.Clean(c.Author); s != "" {
 		return s
 	}
 	if c.Authors != nil {
 		for _, a := range *c.Authors {
-			if s := clean(a.Name); s != "" {
+			if s := safetext.Clean(a.Name); s != "" {
 				return s
 			}
 		}
@@ -335,7 +336,7 @@ func (r *cdxReader) lifecycle(path string, props *[]cdx.Property) (eos, eol mode
 	var guaranteed model.Timestamp
 	for j, p := range *props {
 		var dst *model.Timestamp
-		switch clean(p.Name) {
+		switch safetext.Clean(p.Name) {
 		case propEndOfSupport:
 			dst = &eos
 		case propEndOfGuaranteedSupport:
@@ -348,7 +349,7 @@ func (r *cdxReader) lifecycle(path string, props *[]cdx.Property) (eos, eol mode
 		if dst.Set() {
 			continue
 		}
-		if *dst, err = parseDate(r.name, index(path, j)+" ("+clean(p.Name)+")", clean(p.Value)); err != nil {
+		if *dst, err = parseDate(r.name, index(path, j)+" ("+safetext.Clean(p.Name)+")", safetext.Clean(p.Value)); err != nil {
 			return
 		}
 	}
@@ -368,17 +369,17 @@ func (r *cdxReader) vex(list *[]cdx.Vulnerability) error {
 	type key struct{ id, ref string }
 	done := map[key]bool{}
 	for i, v := range *list {
-		if v.Analysis == nil || clean(string(v.Analysis.State)) == "" {
+		if v.Analysis == nil || safetext.Clean(string(v.Analysis.State)) == "" {
 			continue
 		}
-		id := clean(v.ID)
+		id := safetext.Clean(v.ID)
 		if id == "" {
 			return formatErr(r.name, index("vulnerabilities", i), "a vulnerability with an analysis needs an id (CVE, GHSA, OSV...)")
 		}
 		var refs []string
 		if v.Affects != nil {
 			for _, a := range *v.Affects {
-				refs = appendUnique(refs, redactPURL(vexRef(clean(a.Ref))))
+				refs = appendUnique(refs, redactPURL(vexRef(safetext.Clean(a.Ref))))
 			}
 		}
 		if len(refs) == 0 {
@@ -392,9 +393,9 @@ func (r *cdxReader) vex(list *[]cdx.Vulnerability) error {
 			r.sb.VEX = append(r.sb.VEX, model.VEXStatement{
 				Vulnerability: id,
 				Component:     ref,
-				State:         clean(string(v.Analysis.State)),
-				Justification: clean(string(v.Analysis.Justification)),
-				Detail:        cleanText(v.Analysis.Detail),
+				State:         safetext.Clean(string(v.Analysis.State)),
+				Justification: safetext.Clean(string(v.Analysis.Justification)),
+				Detail:        safetext.CleanText(v.Analysis.Detail),
 			})
 		}
 	}
@@ -413,7 +414,7 @@ func vexRef(ref string) string {
 		return ref
 	}
 	if u, err := url.PathUnescape(frag); err == nil {
-		return clean(u)
+		return safetext.Clean(u)
 	}
 	return frag
 }

@@ -4,11 +4,10 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
-	"fmt"
-	"reflect"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/iotguard/iotguard/internal/inputerr"
+	"github.com/iotguard/iotguard/internal/safetext"
 )
 
 // ErrFormat is matched (errors.Is) by every problem with the input itself:
@@ -23,128 +22,23 @@ var ErrTooLarge = errors.New("SBOM too large")
 // FormatError is a problem with the input, located where the format
 // allows: Line (1-based, 0 when unknown) and Path (a JSON-style path such
 // as components[3].licenses, or a tag name).
-type FormatError struct {
-	Name string // file name as given to Parse
-	Line int
-	Col  int
-	Path string
-	Msg  string
-	// Err is a more specific cause (ErrTooLarge) or nil.
-	Err error
-}
-
-func (e *FormatError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Name)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-		if e.Col > 0 {
-			fmt.Fprintf(&b, ":%d", e.Col)
-		}
-	}
-	b.WriteString(": ")
-	if e.Path != "" {
-		b.WriteString(e.Path)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
-
-// Is makes errors.Is(err, ErrFormat) true for every FormatError.
-func (e *FormatError) Is(target error) bool { return target == ErrFormat }
-
-// Unwrap returns the specific cause, if any.
-func (e *FormatError) Unwrap() error { return e.Err }
+type FormatError = inputerr.FormatError
 
 func formatErr(name, path, format string, args ...any) *FormatError {
-	return &FormatError{Name: name, Path: path, Msg: fmt.Sprintf(format, args...)}
-}
-
-// maxShown bounds how much of a value from the file an error repeats.
-const maxShown = 60
-
-// quote shows a value from the input in an error: quoted, escaped and
-// truncated, so that hostile strings (terminal escapes, megabytes of text)
-// never reach a terminal or log verbatim.
-func quote(s string) string {
-	if len(s) > maxShown {
-		cut := maxShown
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		return fmt.Sprintf("%q...", s[:cut])
-	}
-	return fmt.Sprintf("%q", s)
-}
-
-// libMsg makes a third-party error message safe to show: such messages can
-// embed input text (a whole tag-value line, an identifier), so control
-// characters are escaped and the length is bounded.
-func libMsg(err error) string {
-	s := err.Error()
-	const maxLen = 200
-	var b strings.Builder
-	for _, r := range s {
-		if b.Len() >= maxLen {
-			b.WriteString("...")
-			break
-		}
-		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-			fmt.Fprintf(&b, "\\u%04x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return inputerr.New(ErrFormat, name, path, format, args...)
 }
 
 // jsonErr turns an encoding/json error into a located FormatError.
 // Syntax errors come from a top-level decode, so their offset is exact;
-// type errors are located by their field path instead, because offsets
-// are relative to a sub-document when a library's UnmarshalJSON decodes.
+// type errors are located by their field path only, because offsets are
+// relative to a sub-document when a library's UnmarshalJSON decodes.
 func jsonErr(name string, data []byte, err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		line, col := position(data, se.Offset)
-		msg := "malformed JSON: " + libMsg(se)
-		if se.Offset >= int64(len(data)) {
-			msg = "truncated JSON: the document ends before it is complete"
-		}
-		return &FormatError{Name: name, Line: line, Col: col, Msg: msg}
-	}
+	e := inputerr.JSONError(ErrFormat, name, data, err)
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		if te.Field == "" {
-			return formatErr(name, "", "expected %s at the top level, found %s", describeType(te.Type), te.Value)
-		}
-		return formatErr(name, te.Field, "expected %s, found %s", describeType(te.Type), te.Value)
+		e.Line, e.Col = 0, 0
 	}
-	return formatErr(name, "", "%s", libMsg(err))
-}
-
-// describeType names a Go type the way a JSON author thinks of it.
-func describeType(t reflect.Type) string {
-	if t == nil {
-		return "a value"
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
-		reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Pointer:
-		return describeType(t.Elem())
-	}
-	return "a " + t.Kind().String()
+	return e
 }
 
 // xmlErr locates an encoding/xml error; line is the decoder's position
@@ -153,72 +47,9 @@ func xmlErr(name string, line int, err error) error {
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
 		if se.Msg == "unexpected EOF" {
-			return &FormatError{Name: name, Line: se.Line, Msg: "truncated XML: the document ends before it is complete"}
+			return &FormatError{Name: name, Line: se.Line, Msg: "truncated XML: the document ends before it is complete", Kind: ErrFormat}
 		}
-		return &FormatError{Name: name, Line: se.Line, Msg: "malformed XML: " + libMsg(errors.New(se.Msg))}
+		return &FormatError{Name: name, Line: se.Line, Msg: "malformed XML: " + safetext.LibMsg(errors.New(se.Msg)), Kind: ErrFormat}
 	}
-	return &FormatError{Name: name, Line: line, Msg: strings.TrimPrefix(libMsg(err), "xml: ")}
-}
-
-// position converts a byte offset to a 1-based line and column.
-func position(data []byte, off int64) (line, col int) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	if off < 0 {
-		off = 0
-	}
-	line, col = 1, 1
-	for _, c := range data[:off] {
-		if c == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return line, col
-}
-
-// clean makes a single-line value from the input safe to store and print:
-// invalid UTF-8 becomes U+FFFD, control and bidirectional-override
-// characters are dropped (line breaks become spaces), and surrounding
-// space is trimmed.
-func clean(s string) string { return sanitize(s, false) }
-
-// cleanText is clean for free text: line breaks and tabs are kept.
-func cleanText(s string) string { return sanitize(s, true) }
-
-func sanitize(s string, multiline bool) string {
-	ok := utf8.ValidString(s)
-	if ok {
-		for _, r := range s {
-			if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-				ok = false
-				break
-			}
-		}
-	}
-	if ok {
-		return strings.TrimSpace(s)
-	}
-	var b strings.Builder
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		switch {
-		case r == '\n' || r == '\t':
-			if multiline {
-				b.WriteRune(r)
-			} else {
-				b.WriteByte(' ')
-			}
-		case r == '\r':
-			if !multiline {
-				b.WriteByte(' ')
-			}
-		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r):
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return strings.TrimSpace(b.String())
+	return &FormatError{Name: name, Line: line, Msg: strings.TrimPrefix(safetext.LibMsg(err), "xml: "), Kind: ErrFormat}
 }

@@ -257,16 +257,3 @@ func TestSniff(t *testing.T) {
 		t.Errorf("BOM-prefixed JSON: %+v %v", sb, err)
 	}
 }
-
-func TestCleanAndQuote(t *testing.T) {
-	if got := clean(" a\x00b\u202ec\r\nd\t "); got != "abc  d" {
-		t.Errorf("clean = %q", got)
-	}
-	if got := cleanText("a\r\nb\tc\x07"); got != "a\nb\tc" {
-		t.Errorf("cleanText = %q", got)
-	}
-	long := strings.Repeat("é", 100)
-	if q := quote(long); !strings.HasSuffix(q, `"...`) || len(q) > maxShown+10 {
-		t.Errorf("quote = %q", q)
-	}
-}

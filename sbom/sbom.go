@@ -13,6 +13,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/iotguard/iotguard/internal/inputerr"
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -49,9 +51,8 @@ func Parse(name string, r io.Reader) (*model.SBOM, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if int64(len(data)) > maxSize {
-		return nil, &FormatError{Name: name, Err: ErrTooLarge, Msg: fmt.Sprintf(
-			"input is larger than the %d MiB limit (sbom.MaxSize): split the SBOM into smaller documents, e.g. one per firmware image",
-			maxSize>>20)}
+		return nil, inputerr.TooLarge(ErrFormat, ErrTooLarge, name, maxSize,
+			" (sbom.MaxSize): split the SBOM into smaller documents, e.g. one per firmware image")
 	}
 	// A UTF-8 byte-order mark is legal at the start of both JSON-ish and
 	// XML files written by Windows tools; encoding/json refuses it.
@@ -161,7 +162,7 @@ func appendUnique(list []string, s string) []string {
 func parseDate(name, where, value string) (model.Timestamp, error) {
 	ts, err := model.ParseTimestamp(value)
 	if err != nil {
-		return model.Timestamp{}, formatErr(name, where, "%s is not a date (YYYY-MM-DD) or time (RFC 3339)", quote(value))
+		return model.Timestamp{}, formatErr(name, where, "%s is not a date (YYYY-MM-DD) or time (RFC 3339)", safetext.Quote(value))
 	}
 	return ts, nil
 }

@@ -13,6 +13,7 @@ import (
 	v23tv "github.com/spdx/tools-golang/spdx/v2/v2_3/tagvalue/reader"
 	"github.com/spdx/tools-golang/tagvalue/reader"
 
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -39,7 +40,7 @@ func parseSPDXJSON(name string, data []byte, version string) (*model.SBOM, error
 			return nil, jsonErr(name, data, err)
 		}
 		if err := convert.Document(d, &doc); err != nil {
-			return nil, formatErr(name, "", "converting SPDX 2.2 to 2.3: %s", libMsg(err))
+			return nil, formatErr(name, "", "converting SPDX 2.2 to 2.3: %s", safetext.LibMsg(err))
 		}
 	}
 	return fromSPDX(name, &doc, "spdx-"+strings.TrimPrefix(version, "SPDX-")+"-json")
@@ -62,7 +63,7 @@ func parseSPDXTagValue(name string, data []byte) (*model.SBOM, error) {
 		}
 	}
 	if !spdxVersions[version] {
-		return nil, &FormatError{Name: name, Line: vline, Path: "SPDXVersion", Msg: "SPDX version " + quote(version) + " is not supported: iotguard reads " + spdxSupported}
+		return nil, &FormatError{Name: name, Line: vline, Path: "SPDXVersion", Msg: "SPDX version " + safetext.Quote(version) + " is not supported: iotguard reads " + spdxSupported, Kind: ErrFormat}
 	}
 	parse := func(pairs []reader.TagValuePair) (*spdx.Document, error) {
 		if version == v2_3.Version {
@@ -77,7 +78,7 @@ func parseSPDXTagValue(name string, data []byte) (*model.SBOM, error) {
 	}
 	doc, err := parse(pairs)
 	if err != nil {
-		return nil, &FormatError{Name: name, Line: errorLine(pairs, lines, err, parse), Msg: libMsg(err)}
+		return nil, &FormatError{Name: name, Line: errorLine(pairs, lines, err, parse), Msg: safetext.LibMsg(err), Kind: ErrFormat}
 	}
 	return fromSPDX(name, doc, "spdx-"+strings.TrimPrefix(version, "SPDX-")+"-tag-value")
 }
@@ -136,7 +137,7 @@ func readTagValues(name string, data []byte) ([]reader.TagValuePair, []int, erro
 		}
 		tag, value, ok := strings.Cut(l, ":")
 		if !ok {
-			return nil, nil, &FormatError{Name: name, Line: n, Msg: "expected \"Tag: value\" (no colon on this line)"}
+			return nil, nil, &FormatError{Name: name, Line: n, Msg: "expected \"Tag: value\" (no colon on this line)", Kind: ErrFormat}
 		}
 		tag = strings.TrimSpace(tag)
 		if _, after, ok := strings.Cut(value, "<text>"); ok {
@@ -155,7 +156,7 @@ func readTagValues(name string, data []byte) ([]reader.TagValuePair, []int, erro
 		lines = append(lines, n)
 	}
 	if inText {
-		return nil, nil, &FormatError{Name: name, Line: textLine, Path: clean(textTag), Msg: "<text> is never closed with </text> (the file may be truncated)"}
+		return nil, nil, &FormatError{Name: name, Line: textLine, Path: safetext.Clean(textTag), Msg: "<text> is never closed with </text> (the file may be truncated)", Kind: ErrFormat}
 	}
 	if len(pairs) == 0 {
 		return nil, nil, formatErr(name, "", "no \"Tag: value\" lines found")
@@ -175,16 +176,16 @@ func fromSPDX(name string, doc *spdx.Document, format string) (*model.SBOM, erro
 		}
 		at := index("packages", i)
 		comp := model.Component{
-			Name:    clean(p.PackageName),
-			Version: clean(p.PackageVersion),
-			BOMRef:  clean(common.RenderElementID(p.PackageSPDXIdentifier)),
-			Type:    strings.ToLower(clean(p.PrimaryPackagePurpose)),
+			Name:    safetext.Clean(p.PackageName),
+			Version: safetext.Clean(p.PackageVersion),
+			BOMRef:  safetext.Clean(common.RenderElementID(p.PackageSPDXIdentifier)),
+			Type:    strings.ToLower(safetext.Clean(p.PrimaryPackagePurpose)),
 		}
 		if comp.Name == "" {
 			return nil, formatErr(name, at, "a package needs a name")
 		}
 		if p.PackageSPDXIdentifier == "" {
-			return nil, formatErr(name, at, "package %s needs an SPDXID (SPDXRef-...)", quote(comp.Name))
+			return nil, formatErr(name, at, "package %s needs an SPDXID (SPDXRef-...)", safetext.Quote(comp.Name))
 		}
 		if _, dup := pkgIndex[p.PackageSPDXIdentifier]; dup {
 			continue // SPDXIDs are unique per spec; a repeat is a copy
@@ -193,12 +194,12 @@ func fromSPDX(name string, doc *spdx.Document, format string) (*model.SBOM, erro
 			comp.Supplier = spdxParty(s.Supplier)
 		}
 		for _, l := range []string{p.PackageLicenseConcluded, p.PackageLicenseDeclared} {
-			if l = clean(l); l != "NOASSERTION" && l != "NONE" {
+			if l = safetext.Clean(l); l != "NOASSERTION" && l != "NONE" {
 				comp.Licenses = appendUnique(comp.Licenses, l)
 			}
 		}
 		for _, c := range p.PackageChecksums {
-			alg, val := spdxAlgorithm(clean(string(c.Algorithm))), strings.ToLower(clean(c.Value))
+			alg, val := spdxAlgorithm(safetext.Clean(string(c.Algorithm))), strings.ToLower(safetext.Clean(c.Value))
 			if alg == "" || val == "" {
 				continue
 			}
@@ -213,7 +214,7 @@ func fromSPDX(name string, doc *spdx.Document, format string) (*model.SBOM, erro
 			if ref == nil {
 				continue
 			}
-			t, loc := clean(ref.RefType), clean(ref.Locator)
+			t, loc := safetext.Clean(ref.RefType), safetext.Clean(ref.Locator)
 			switch {
 			case refTypeIs(t, "cpe22Type"), refTypeIs(t, "cpe23Type"):
 				comp.CPEs = appendUnique(comp.CPEs, loc)
@@ -222,7 +223,7 @@ func fromSPDX(name string, doc *spdx.Document, format string) (*model.SBOM, erro
 			}
 		}
 		comp.Ecosystem = Ecosystem(comp.PURL)
-		if v := clean(p.ValidUntilDate); v != "" {
+		if v := safetext.Clean(p.ValidUntilDate); v != "" {
 			// SPDX 2.3 §7.27: "the end of the support period for a package
 			// from the supplier"
 			ts, err := parseDate(name, at+".validUntilDate", v)
@@ -277,7 +278,7 @@ func describedIDs(doc *spdx.Document) []common.ElementID {
 // spdxParty strips the "Organization: " / "Person: " prefix (when a
 // reader left it) and maps NOASSERTION to "".
 func spdxParty(s string) string {
-	s = clean(s)
+	s = safetext.Clean(s)
 	for _, p := range []string{"Organization:", "Person:", "Tool:"} {
 		if strings.HasPrefix(s, p) {
 			s = strings.TrimSpace(s[len(p):])

@@ -216,13 +216,17 @@ type job struct {
 	open func() (io.ReadCloser, error)
 	size int64 // uncompressed size when known, to size the read buffer
 	hash bool  // compute the file's SHA-256 (directory members)
+	// member marks files found in a directory or zip, which may hold
+	// other JSON (schemas, configs): skipped rather than refused.
+	member bool
 }
 
 type result struct {
-	recs   []*prepared
-	name   string
-	digest string
-	err    error
+	recs    []*prepared
+	name    string
+	digest  string
+	skipped bool
+	err     error
 }
 
 func (b *builder) addSource(ctx context.Context, src string) error {
@@ -254,6 +258,7 @@ func (b *builder) addSource(ctx context.Context, src string) error {
 			switch {
 			case strings.HasSuffix(lower, ".json"), strings.HasSuffix(lower, ".json.gz"):
 				j := fileJob(p, true)
+				j.member = true
 				if info, err := d.Info(); err == nil {
 					j.size = info.Size()
 				}
@@ -332,7 +337,7 @@ func (b *builder) addZip(ctx context.Context, path string) (Source, error) {
 			!(strings.HasSuffix(lower, ".json") || strings.HasSuffix(lower, ".json.gz")) {
 			continue
 		}
-		jobs = append(jobs, job{name: path + "!" + f.Name, size: int64(min(f.UncompressedSize64, MaxSize)),
+		jobs = append(jobs, job{name: path + "!" + f.Name, size: int64(min(f.UncompressedSize64, MaxSize)), member: true,
 			open: func() (io.ReadCloser, error) { return f.Open() }})
 	}
 	_, recs, files, err := b.run(ctx, path, jobs)
@@ -492,6 +497,10 @@ func (b *builder) run(ctx context.Context, root string, jobs []job) (lines []str
 		if err != nil {
 			continue
 		}
+		if r.skipped {
+			b.stats.Skipped++
+			continue
+		}
 		files++
 		for _, p := range r.recs {
 			b.add(p)
@@ -534,6 +543,10 @@ func parseJob(j job) result {
 		cve: func(c *CVE) error { res.recs = append(res.recs, prepareCVE(c)); return nil },
 		kev: func(k *KEV) error { res.recs = append(res.recs, &prepared{kev: k}); return nil },
 	})
+	var fe *FormatError
+	if errors.As(err, &fe) && fe.other && j.member {
+		return result{name: j.name, skipped: true}
+	}
 	if err != nil {
 		return result{err: err}
 	}
@@ -571,18 +584,23 @@ func prepareOSV(o *OSV) *prepared {
 	ecos := map[string]bool{}
 	for i := range o.Affected {
 		a := &o.Affected[i]
-		if a.Package.Name == "" {
-			continue
+		base, name := vercmp.Base(a.Package.Ecosystem), a.Package.Name
+		if name == "" && a.Package.PURL != "" {
+			// A package given only by purl.
+			if p, err := parsePURL(a.Package.PURL); err == nil {
+				if b, _, names := p.osvPackage(); b != "" {
+					base, name = b, names[0]
+				}
+			}
 		}
-		base := vercmp.Base(a.Package.Ecosystem)
-		if base == "" {
+		if base == "" || name == "" {
 			continue
 		}
 		spec, ok := prepareAffected(a, base)
 		if !ok {
 			continue
 		}
-		key := indexKey(base, normalizeName(base, a.Package.Name))
+		key := indexKey(base, normalizeName(base, name))
 		g := groups[key]
 		if g == nil {
 			g = &group{sev: model.Info}

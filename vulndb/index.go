@@ -72,6 +72,9 @@ type Stats struct {
 	// CVEs counts indexed NVD CVEs; Rejected those NVD rejected.
 	CVEs     int `json:"cves"`
 	Rejected int `json:"rejected"`
+	// Skipped counts JSON files in imported directories and zips that are
+	// not vulnerability data (schemas, configuration).
+	Skipped int `json:"skipped"`
 	// KEV counts CVE IDs in the known-exploited catalogue.
 	KEV        int    `json:"kev"`
 	KEVCatalog string `json:"kev_catalog,omitempty"`

@@ -104,6 +104,9 @@ func parseOSVBytes(name string, data []byte) ([]OSV, error) {
 	if err := json.Unmarshal(data, &rec); err != nil {
 		return nil, jsonErr(name, data, err)
 	}
+	if rec.ID == "" && rec.Vulns == nil && rec.Modified == "" && rec.SchemaVersion == "" && len(rec.Affected) == 0 {
+		return nil, &FormatError{Name: name, Msg: "not OSV, NVD or KEV data (no id, vulnerabilities or catalogVersion)", other: true}
+	}
 	if rec.Vulns != nil && rec.ID == "" {
 		for i := range *rec.Vulns {
 			if err := (*rec.Vulns)[i].validate(name, fmt.Sprintf("vulns[%d].", i)); err != nil {

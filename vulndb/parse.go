@@ -33,6 +33,9 @@ type FormatError struct {
 	Name string
 	Path string
 	Msg  string
+	// other marks well-formed JSON of another kind (a schema, a config
+	// file): import skips such members of directories and zips.
+	other bool
 }
 
 func (e *FormatError) Error() string {

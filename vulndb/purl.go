@@ -18,7 +18,7 @@ type purl struct {
 func parsePURL(s string) (purl, error) {
 	s = strings.TrimSpace(s)
 	if len(s) < 4 || !strings.EqualFold(s[:4], "pkg:") {
-		return purl{}, errors.New("a package URL starts with pkg:")
+		return purl{}, errors.New("a package URL must start with \"pkg\" and a colon")
 	}
 	s = strings.TrimLeft(s[4:], "/")
 	if i := strings.IndexByte(s, '#'); i >= 0 {

@@ -121,3 +121,16 @@ func baseOf(eco string) string {
 	}
 	return eco
 }
+
+// TestPackageByPURLOnly: an affected package given only by purl is indexed
+// under the ecosystem and name the purl maps to.
+func TestPackageByPURLOnly(t *testing.T) {
+	o := OSV{ID: "X", Affected: []OSVAffected{{
+		Package: OSVPackage{PURL: "pkg:pypi/Some_Pkg"},
+		Ranges:  []OSVRange{{Type: "ECOSYSTEM", Events: []OSVEvent{{Introduced: "0"}, {Fixed: "2.0"}}}},
+	}}}
+	p := prepareOSV(&o)
+	if len(p.entries) != 1 || p.entries[0].key != "PyPI\x00some-pkg" {
+		t.Fatalf("entries %+v", p.entries)
+	}
+}

@@ -423,13 +423,14 @@ func TestDuplicatesAndWithdrawn(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "src", "git.json"), `{"id":"OSV-3","modified":"2024-01-01T00:00:00Z",
 	  "affected":[{"ranges":[{"type":"GIT","repo":"https://example.org/r","events":[{"introduced":"0"}]}]}]}`)
 	writeFile(t, filepath.Join(dir, "src", ".git", "ignored.json"), `not json`)
+	writeFile(t, filepath.Join(dir, "src", "schema.json"), `{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}`)
 	writeFile(t, filepath.Join(dir, "src", "README.md"), `ignored`)
 	out := filepath.Join(dir, "x.idx")
 	st, err := Build(context.Background(), out, filepath.Join(dir, "src"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Advisories != 1 || st.Superseded != 1 || st.Withdrawn != 1 || st.Unindexed != 1 || st.Sources[0].Files != 4 {
+	if st.Advisories != 1 || st.Superseded != 1 || st.Withdrawn != 1 || st.Unindexed != 1 || st.Skipped != 1 || st.Sources[0].Files != 4 {
 		t.Fatalf("stats %+v", st)
 	}
 	ix, _ := Open(out)
@@ -455,6 +456,15 @@ func TestImportAddsSources(t *testing.T) {
 	}
 	if _, err := Build(ctx, out); err == nil {
 		t.Fatal("Build without sources should fail")
+	}
+	// A named file that is not vulnerability data is an error; the same
+	// file inside an imported folder is skipped.
+	if _, err := Build(ctx, out, fixtures.Path(t, "osv", "schema.json")); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "not OSV, NVD or KEV data") {
+		t.Fatalf("schema as a source: %v", err)
+	}
+	st, err = Build(ctx, out, fixtures.Path(t, "osv"))
+	if err != nil || st.Advisories != 2 || st.Skipped != 1 {
+		t.Fatalf("fixture folder: %+v %v", st, err)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -50,7 +51,7 @@ func describe(der []byte) (model.CertificateInfo, *parsedCert, error) {
 		if err == nil {
 			err = fmt.Errorf("trailing data after the certificate")
 		}
-		return model.CertificateInfo{}, nil, fmt.Errorf("malformed certificate: %s", libMsg(err))
+		return model.CertificateInfo{}, nil, fmt.Errorf("malformed certificate: %s", safetext.LibMsg(err))
 	}
 	sigOID := outer.SigAlg.Algorithm
 	c, stdErr := x509.ParseCertificate(der)
@@ -58,8 +59,8 @@ func describe(der []byte) (model.CertificateInfo, *parsedCert, error) {
 		info := model.CertificateInfo{
 			Certificate: model.Certificate{
 				Fingerprint: fingerprint(der),
-				Subject:     clean(c.Subject.String()),
-				Issuer:      clean(c.Issuer.String()),
+				Subject:     safetext.Clean(c.Subject.String()),
+				Issuer:      safetext.Clean(c.Issuer.String()),
 				Serial:      c.SerialNumber.Text(16),
 				NotBefore:   model.Timestamp{Time: c.NotBefore.UTC()},
 				NotAfter:    model.Timestamp{Time: c.NotAfter.UTC()},
@@ -76,14 +77,14 @@ func describe(der []byte) (model.CertificateInfo, *parsedCert, error) {
 
 	var tbs tbsASN1
 	if rest, err := asn1.Unmarshal(outer.TBS.FullBytes, &tbs); err != nil || len(rest) > 0 || tbs.Serial == nil {
-		return model.CertificateInfo{}, nil, fmt.Errorf("malformed certificate: %s", libMsg(stdErr))
+		return model.CertificateInfo{}, nil, fmt.Errorf("malformed certificate: %s", safetext.LibMsg(stdErr))
 	}
 	var subject, issuer pkix.RDNSequence
 	if _, err := asn1.Unmarshal(tbs.Subject.FullBytes, &subject); err != nil {
-		return model.CertificateInfo{}, nil, fmt.Errorf("malformed certificate subject: %s", libMsg(stdErr))
+		return model.CertificateInfo{}, nil, fmt.Errorf("malformed certificate subject: %s", safetext.LibMsg(stdErr))
 	}
 	if _, err := asn1.Unmarshal(tbs.Issuer.FullBytes, &issuer); err != nil {
-		return model.CertificateInfo{}, nil, fmt.Errorf("malformed certificate issuer: %s", libMsg(stdErr))
+		return model.CertificateInfo{}, nil, fmt.Errorf("malformed certificate issuer: %s", safetext.LibMsg(stdErr))
 	}
 	var subjName, issName pkix.Name
 	subjName.FillFromRDNSequence(&subject)
@@ -92,8 +93,8 @@ func describe(der []byte) (model.CertificateInfo, *parsedCert, error) {
 	info := model.CertificateInfo{
 		Certificate: model.Certificate{
 			Fingerprint: fingerprint(der),
-			Subject:     clean(subjName.String()),
-			Issuer:      clean(issName.String()),
+			Subject:     safetext.Clean(subjName.String()),
+			Issuer:      safetext.Clean(issName.String()),
 			Serial:      tbs.Serial.Text(16),
 			NotBefore:   model.Timestamp{Time: tbs.Validity.NotBefore.UTC()},
 			NotAfter:    model.Timestamp{Time: tbs.Validity.NotAfter.UTC()},
@@ -111,7 +112,7 @@ func describe(der []byte) (model.CertificateInfo, *parsedCert, error) {
 func cleanAll(list []string) []string {
 	var out []string
 	for _, s := range list {
-		if s = clean(s); s != "" {
+		if s = safetext.Clean(s); s != "" {
 			out = append(out, s)
 		}
 	}

@@ -30,6 +30,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/iotguard/iotguard/internal/inputerr"
+	"github.com/iotguard/iotguard/internal/safetext"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -204,9 +206,8 @@ var pemBegin = []byte("-----BEGIN ")
 // ErrTooLarge.
 func Parse(name string, data []byte) (*Bundle, error) {
 	if int64(len(data)) > maxSize {
-		return nil, &FormatError{Name: name, Err: ErrTooLarge, Msg: fmt.Sprintf(
-			"input is larger than the %d MiB limit (x509cert.MaxSize): split the bundle into several files in one directory and read that directory",
-			maxSize>>20)}
+		return nil, inputerr.TooLarge(ErrFormat, ErrTooLarge, name, maxSize,
+			" (x509cert.MaxSize): split the bundle into several files in one directory and read that directory")
 	}
 	b := &Bundle{}
 	var err error
@@ -232,7 +233,7 @@ func (b *Bundle) parsePEM(name string, data []byte) error {
 		seg := rest[i:]
 		j := bytes.Index(seg, []byte("-----END "))
 		if j < 0 {
-			return &FormatError{Name: name, Line: line, Path: fmt.Sprintf("PEM block %d", n), Msg: "no -----END line: the file is truncated"}
+			return &FormatError{Name: name, Line: line, Path: fmt.Sprintf("PEM block %d", n), Msg: "no -----END line: the file is truncated", Kind: ErrFormat}
 		}
 		k := bytes.IndexByte(seg[j:], '\n')
 		if k < 0 {
@@ -243,13 +244,13 @@ func (b *Bundle) parsePEM(name string, data []byte) error {
 		text := seg[:j+k]
 		rest = seg[j+k:]
 		if bytes.Contains(text[1:], pemBegin) {
-			return &FormatError{Name: name, Line: line, Path: fmt.Sprintf("PEM block %d", n), Msg: "the block is not closed before the next -----BEGIN line"}
+			return &FormatError{Name: name, Line: line, Path: fmt.Sprintf("PEM block %d", n), Msg: "the block is not closed before the next -----BEGIN line", Kind: ErrFormat}
 		}
 		block, _ := pem.Decode(text)
 		if block == nil {
-			return &FormatError{Name: name, Line: line, Path: fmt.Sprintf("PEM block %d", n), Msg: "malformed PEM block: bad base64, or BEGIN and END types differ"}
+			return &FormatError{Name: name, Line: line, Path: fmt.Sprintf("PEM block %d", n), Msg: "malformed PEM block: bad base64, or BEGIN and END types differ", Kind: ErrFormat}
 		}
-		path := fmt.Sprintf("PEM block %d (%s)", n, clean(block.Type))
+		path := fmt.Sprintf("PEM block %d (%s)", n, safetext.Clean(block.Type))
 		if len(path) > 80 {
 			path = fmt.Sprintf("PEM block %d", n)
 		}
@@ -267,11 +268,11 @@ func (b *Bundle) parsePEM(name string, data []byte) error {
 				}
 			}
 			if err := b.addCert(name, der); err != nil {
-				return &FormatError{Name: name, Line: line, Path: path, Msg: err.Error()}
+				return &FormatError{Name: name, Line: line, Path: path, Msg: err.Error(), Kind: ErrFormat}
 			}
 		case typ == "X509 CRL" || typ == "CRL":
 			if err := b.addCRL(block.Bytes); err != nil {
-				return &FormatError{Name: name, Line: line, Path: path, Msg: err.Error()}
+				return &FormatError{Name: name, Line: line, Path: path, Msg: err.Error(), Kind: ErrFormat}
 			}
 		default:
 			b.OtherBlocks++
@@ -286,7 +287,7 @@ func (b *Bundle) parseDER(name string, data []byte) error {
 	var first asn1.RawValue
 	rest, err := asn1.Unmarshal(data, &first)
 	if err != nil {
-		return formatErr(name, "", "neither PEM (no -----BEGIN line) nor DER: %s", libMsg(err))
+		return formatErr(name, "", "neither PEM (no -----BEGIN line) nor DER: %s", safetext.LibMsg(err))
 	}
 	if len(bytes.TrimSpace(rest)) > 0 {
 		// Several DER values back to back: only concatenated certificates
@@ -295,7 +296,7 @@ func (b *Bundle) parseDER(name string, data []byte) error {
 			var v asn1.RawValue
 			r, err := asn1.Unmarshal(data[off:], &v)
 			if err != nil {
-				return formatErr(name, fmt.Sprintf("DER offset %d", off), "malformed DER after the previous certificate: %s", libMsg(err))
+				return formatErr(name, fmt.Sprintf("DER offset %d", off), "malformed DER after the previous certificate: %s", safetext.LibMsg(err))
 			}
 			if err := b.addCert(name, v.FullBytes); err != nil {
 				return formatErr(name, fmt.Sprintf("DER offset %d", off), "%s", err)
@@ -362,9 +363,9 @@ func (b *Bundle) addCert(name string, der []byte) error {
 func (b *Bundle) addCRL(der []byte) error {
 	rl, err := x509.ParseRevocationList(der)
 	if err != nil {
-		return fmt.Errorf("not a CRL: %s", libMsg(err))
+		return fmt.Errorf("not a CRL: %s", safetext.LibMsg(err))
 	}
-	issuer := clean(rl.Issuer.String())
+	issuer := safetext.Clean(rl.Issuer.String())
 	if b.revoked == nil {
 		b.revoked = map[string]bool{}
 	}

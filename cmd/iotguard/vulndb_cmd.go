@@ -65,7 +65,7 @@ nothing is scanned linearly, and nothing is fetched from the network.`,
 	status.RunE = func(cmd *cobra.Command, _ []string) error {
 		idx, err := vulndb.Open(db)
 		if err != nil {
-			return asUsage(fmt.Errorf("%w (build it with: iotguard vulndb import PATH...)", err))
+			return asUsage(err)
 		}
 		defer idx.Close()
 		st := idx.Stats()
@@ -75,6 +75,9 @@ nothing is scanned linearly, and nothing is fetched from the network.`,
 		w := a.stdout
 		fmt.Fprintf(w, "index      %s (%.1f MB, format %d)\nbuilt      %s\n", st.Path, float64(st.Size)/1e6, st.Format, st.BuiltAt.Format(time.RFC3339))
 		fmt.Fprintf(w, "advisories %d (withdrawn skipped %d, superseded %d, without a package %d)\n", st.Advisories, st.Withdrawn, st.Superseded, st.Unindexed)
+		if st.Skipped > 0 {
+			fmt.Fprintf(w, "skipped    %d JSON files in folders or zips that are not OSV, NVD or KEV\n", st.Skipped)
+		}
 		fmt.Fprintf(w, "NVD CVEs   %d (rejected %d)\nKEV        %d %s\npackages   %d\n", st.CVEs, st.Rejected, st.KEV, st.KEVCatalog, st.Packages)
 		eco := make([]string, 0, len(st.Ecosystems))
 		for e := range st.Ecosystems {
