@@ -25,6 +25,9 @@ var (
 	ErrConflict = errors.New("conflict") // duplicate, or a state transition that is not allowed
 	ErrInvalid  = errors.New("invalid")  // input that breaks a rule (message says which)
 	ErrTooLarge = errors.New("too large")
+	// ErrTampered refuses writes while the audit log fails verification
+	// (e.g. its head is not covered by a signed checkpoint).
+	ErrTampered = errors.New("audit log fails verification")
 )
 
 // Role is a user's role in one tenant.
@@ -350,5 +353,7 @@ type AuditLog interface {
 	Export(ctx context.Context, w io.Writer) error
 	// Checkpoint signs the current head.
 	Checkpoint(ctx context.Context) (Checkpoint, error)
+	// List returns one tenant's records, newest first; tenantID "" lists
+	// the platform records (users, tokens), which belong to no tenant.
 	List(ctx context.Context, tenantID string, p Page) ([]AuditRecord, string, error)
 }

@@ -108,7 +108,10 @@ const assessExample = `  # Start from a commented manifest, then assess it
   iotguard assess -f iotguard.yaml --format sarif -o iotguard.sarif --fail-on high
 
   # What do IoT users (IU) own, and how do they stand?
-  iotguard assess -f iotguard.yaml --role IU`
+  iotguard assess -f iotguard.yaml --role IU
+
+  # Keep the history on the server (token from IOTGUARD_TOKEN)
+  iotguard assess -f iotguard.yaml --server https://iotguard.example --tenant TENANT --solution SOLUTION`
 
 func newAssessCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
@@ -125,6 +128,8 @@ func newAssessCmd(a *app) *cobra.Command {
 	opts.addReportFlags(cmd, "table")
 	var evf evidenceFlags
 	evf.add(cmd)
+	var push pushOptions
+	push.add(cmd)
 	var rulePaths []string
 	cmd.Flags().StringArrayVar(&rulePaths, "rules", nil, "CEL rule pack `file` or folder to run beside the built-in checks (repeatable)")
 	var nowS string
@@ -178,8 +183,14 @@ func newAssessCmd(a *app) *cobra.Command {
 		if opts.registry, err = registry(set); err != nil {
 			return err
 		}
+		if err := push.validate(); err != nil {
+			return err
+		}
 		as, err := a.assess(cmd.Context(), cat, loaded.Solution, loaded.Inventory, loaded.Files, now, opts)
 		if err != nil {
+			return err
+		}
+		if err := a.push(cmd.Context(), push, as); err != nil {
 			return err
 		}
 		return a.emit(as, cat, opts, false)
