@@ -133,7 +133,6 @@ func sanitize(p *Problem) {
 	p.Msg = safetext.Escape(p.Msg, maxMsg)
 }
 
-
 // inputErr makes a one-problem InputError.
 func inputErr(file string, line, col int, path, format string, args ...any) *InputError {
 	p := &Problem{File: file, Line: line, Column: col, Path: path, Msg: fmt.Sprintf(format, args...)}
