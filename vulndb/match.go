@@ -80,6 +80,14 @@ func (st *matchState) add(f found) {
 				old.CVSS, old.Severity = f.CVSS, f.Severity
 			}
 			old.upstream = append(old.upstream, f.upstream...)
+			// The merged record's own IDs stay visible as aliases, so a
+			// GHSA merged into a GO record can still be looked up.
+			for _, other := range ids {
+				if !strings.EqualFold(other, old.Advisory) && !slices.ContainsFunc(old.Aliases, func(a string) bool { return strings.EqualFold(a, other) }) {
+					old.Aliases = append(old.Aliases, other)
+					st.seen[strings.ToUpper(other)] = i
+				}
+			}
 			return
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -517,5 +518,36 @@ func TestErrorsAreClassified(t *testing.T) {
 	_, err = Open(filepath.Join(t.TempDir(), "missing.idx"))
 	if err == nil || !strings.Contains(err.Error(), "iotguard vulndb import") {
 		t.Fatalf("missing index: %v", err)
+	}
+}
+
+// A GO record and a GHSA record of the same CVE are one finding, and the
+// merged record's ID stays visible among the aliases.
+func TestMergedTwinKeepsItsID(t *testing.T) {
+	dir := t.TempDir()
+	goRec := `{"id":"GO-2099-0001","modified":"2024-01-01T00:00:00Z","aliases":["CVE-2099-1","GHSA-aaaa-bbbb-cccc"],
+	  "affected":[{"package":{"ecosystem":"Go","name":"example.com/lib"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.2.0"}]}]}]}`
+	ghsa := `{"id":"GHSA-dddd-eeee-ffff","modified":"2024-01-01T00:00:00Z","aliases":["CVE-2099-1"],
+	  "affected":[{"package":{"ecosystem":"Go","name":"example.com/lib"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.2.0"}]}]}]}`
+	writeFile(t, filepath.Join(dir, "osv", "go.json"), goRec)
+	writeFile(t, filepath.Join(dir, "osv", "ghsa.json"), ghsa)
+	out := filepath.Join(dir, "x.idx")
+	if _, err := Build(context.Background(), out, filepath.Join(dir, "osv")); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	ms, err := ix.Match(model.Component{PURL: "pkg:golang/example.com/lib@v1.1.0"})
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("matches %v, %v; want one", view(ms), err)
+	}
+	ids := append([]string{ms[0].Advisory}, ms[0].Aliases...)
+	for _, want := range []string{"GO-2099-0001", "GHSA-dddd-eeee-ffff", "CVE-2099-1"} {
+		if !slices.Contains(ids, want) {
+			t.Errorf("IDs %v lack %s", ids, want)
+		}
 	}
 }
