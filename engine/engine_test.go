@@ -234,6 +234,9 @@ func TestScopeToRole(t *testing.T) {
 	if len(iu.Controls) != 7 {
 		t.Errorf("IU scope has %d controls, want 7", len(iu.Controls))
 	}
+	if _, ok := iu.Summary.ByRole[model.IU]; !ok || len(iu.Summary.ByRole) != 1 {
+		t.Errorf("IU scope scores roles %v, want IU only", iu.Summary.ByRole)
+	}
 	for _, f := range iu.Findings {
 		t.Errorf("IU scope kept finding on %v", f.Controls)
 	}

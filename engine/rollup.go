@@ -320,6 +320,12 @@ func Scope(a *model.Assessment, role model.Stakeholder) *model.Assessment {
 	}
 	devices := a.Summary.Devices
 	out.Summary = summarize(out.Controls, failureCounts(a.Checks, a.Findings, owned))
+	// Other roles' scores over this role's controls would mislead.
+	for r := range out.Summary.ByRole {
+		if r != role {
+			delete(out.Summary.ByRole, r)
+		}
+	}
 	out.Summary.Devices, out.Summary.Checks = devices, len(out.Checks)
 	return &out
 }

@@ -140,8 +140,12 @@ func (a *app) writeDemoManifest(dir string, sample *demo.Sample) error {
 func (a *app) demoSummary(as *model.Assessment, out string, elapsed time.Duration) {
 	w := a.stdout
 	fmt.Fprintf(w, "iotguard demo: %s (%s)\n", as.Solution, as.Organization)
-	fmt.Fprintf(w, "assessed %d devices with %d checks against the 45 ISO/IEC 27400 controls in %s\n\n",
-		as.Summary.Devices, as.Summary.Checks, elapsed.Round(time.Millisecond))
+	scope := "the 45 ISO/IEC 27400 controls"
+	if as.Role != "" {
+		scope = fmt.Sprintf("the %d controls %s owns", len(as.Controls), as.Role)
+	}
+	fmt.Fprintf(w, "assessed %d devices with %d checks against %s in %s\n\n",
+		as.Summary.Devices, as.Summary.Checks, scope, elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "Overall score %.1f/100", as.Summary.Score)
 	var roles []string
 	for _, r := range model.Stakeholders {

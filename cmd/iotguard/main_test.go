@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // TestMain keeps the tests' vulnerability indexes out of the user's cache.
@@ -203,4 +206,26 @@ func TestHelpTeachesByExample(t *testing.T) {
 			t.Errorf("%v: exit %d, no examples in help", args, code)
 		}
 	}
+}
+
+// TestEveryCommandHasExamples walks the command tree: every command a user
+// can run teaches by example in its --help.
+func TestEveryCommandHasExamples(t *testing.T) {
+	root := newRootCmd(&app{stdout: io.Discard, stderr: io.Discard})
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if !sub.IsAvailableCommand() || sub.Name() == "help" || sub.Name() == "completion" || sub.Parent().Name() == "completion" {
+				continue
+			}
+			if sub.Example == "" && !sub.HasAvailableSubCommands() {
+				t.Errorf("%q has no examples in its help", sub.CommandPath())
+			}
+			if sub.Short == "" {
+				t.Errorf("%q has no short description", sub.CommandPath())
+			}
+			walk(sub)
+		}
+	}
+	walk(root)
 }

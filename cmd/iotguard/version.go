@@ -32,9 +32,10 @@ func versionString() string {
 
 func newVersionCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the iotguard version",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Short:   "Print the iotguard version",
+		Example: "  iotguard version",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintf(a.stdout, "iotguard %s\n", versionString())
 			return nil

@@ -58,7 +58,9 @@ nothing is scanned linearly, and nothing is fetched from the network.`,
 	status := &cobra.Command{
 		Use:   "status",
 		Short: "Show what the index holds: counts per ecosystem, sources with their SHA-256, when built",
-		Args:  cobra.NoArgs,
+		Example: `  iotguard vulndb status
+  iotguard vulndb status --db ./vulndb.idx --format json`,
+		Args: cobra.NoArgs,
 	}
 	status.Flags().StringVar(&db, "db", db, "index `file`")
 	format := enumFlag(status, "format", "f", "table", []string{"table", "json"}, true, "output format")
