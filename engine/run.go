@@ -113,38 +113,51 @@ type collector struct {
 	metas   []Meta
 	tallies []tally
 	dynamic map[int]map[string]*tally // per check index, per control
-	// findings of checks with fixed controls, at most max of them (the
-	// most severe); findings of checks that name controls per result are
-	// few and always kept in full, in dynFindings.
-	findings    findingHeap
-	max         int
-	dropped     int
+	// kept holds the findings of checks with fixed controls, at most a
+	// limit of them (the most severe), shared by every worker so that
+	// memory stays bounded however many workers run; findings of checks
+	// that name controls per result are few and always kept in full, in
+	// dynFindings.
+	kept        *keptFindings
 	dynFindings []model.Finding
 	// bySeverity counts every failure of each check, kept or not.
 	bySeverity []map[model.Severity]int
 }
 
-func newCollector(checks []Check, metas []Meta, max int) *collector {
+func newCollector(checks []Check, metas []Meta, kept *keptFindings) *collector {
 	c := &collector{checks: checks, metas: metas, tallies: make([]tally, len(checks)), dynamic: map[int]map[string]*tally{},
-		max: max, bySeverity: make([]map[model.Severity]int, len(checks))}
+		kept: kept, bySeverity: make([]map[model.Severity]int, len(checks))}
 	for i := range c.bySeverity {
 		c.bySeverity[i] = map[model.Severity]int{}
 	}
 	return c
 }
 
+// keptFindings is the bounded, shared set of findings.
+type keptFindings struct {
+	mu      sync.Mutex
+	h       findingHeap
+	max     int // 0 keeps all
+	dropped int
+}
+
 // keep adds a finding, evicting the least severe when over the limit.
-func (c *collector) keep(f model.Finding) {
-	if c.max <= 0 || len(c.findings) < c.max {
-		heap.Push(&c.findings, f)
+// Failures are a small share of results, so the lock is not contended.
+func (k *keptFindings) keep(f model.Finding) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.max <= 0 || len(k.h) < k.max {
+		heap.Push(&k.h, f)
 		return
 	}
-	c.dropped++
-	if findingLess(&f, &c.findings[0]) {
-		c.findings[0] = f
-		heap.Fix(&c.findings, 0)
+	k.dropped++
+	if findingLess(&f, &k.h[0]) {
+		k.h[0] = f
+		heap.Fix(&k.h, 0)
 	}
 }
+
+func (c *collector) keep(f model.Finding) { c.kept.keep(f) }
 
 func (c *collector) record(i int, assetType model.AssetType, asset string, r Result) {
 	m := &c.metas[i]
@@ -215,10 +228,6 @@ func (c *collector) merge(o *collector) {
 			c.dynamic[i][id].merge(t)
 		}
 	}
-	for _, f := range o.findings {
-		c.keep(f)
-	}
-	c.dropped += o.dropped
 	c.dynFindings = append(c.dynFindings, o.dynFindings...)
 	for i, m := range o.bySeverity {
 		for sev, n := range m {
@@ -344,9 +353,9 @@ func Run(ctx context.Context, cat *catalog.Catalog, reg *Registry, sol *model.So
 		AssessedAt:    now,
 	}
 	a.Checks = checkSummaries(metas, all)
-	a.Findings = append([]model.Finding(all.findings), all.dynFindings...)
+	a.Findings = append([]model.Finding(all.kept.h), all.dynFindings...)
 	sortFindings(a.Findings)
-	a.FindingsTruncated = all.dropped
+	a.FindingsTruncated = all.kept.dropped
 	rollUp(a, cat, sol, metas, all)
 	a.Summary.Devices = env.Fleet.Devices
 	a.Summary.Checks = len(checks)
@@ -377,9 +386,10 @@ func runDeviceChecks(ctx context.Context, env *Env, inv Inventory, checks []Chec
 	const batchSize = 256
 	batches := make(chan []model.Device, workers*2)
 	collectors := make([]*collector, workers)
+	kept := &keptFindings{max: opt.MaxFindings}
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		col := newCollector(checks, metas, opt.MaxFindings)
+		col := newCollector(checks, metas, kept)
 		collectors[w] = col
 		wg.Add(1)
 		go func() {

@@ -184,9 +184,11 @@ func streamDevices(ctx context.Context, r io.Reader, name, format string, rules 
 // names of another tool's export mapped to iotguard's column names.
 func streamDevicesWith(ctx context.Context, r io.Reader, name, format string, rules *deviceRules, ids *idSet, fn func(line int, d *model.Device) error, columns map[string]string) error {
 	s := &streamer{ctx: ctx, name: name, rules: rules, ids: ids, fn: fn, columns: columns}
-	switch format {
-	case "csv":
+	switch {
+	case format == "csv":
 		return s.csv(r)
+	case decodeWorkers() > 1:
+		return s.jsonlParallel(r, decodeWorkers())
 	default:
 		return s.jsonl(r)
 	}

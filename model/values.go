@@ -10,12 +10,23 @@ import (
 // time (2026-03-01T10:00:00Z). Dates mean midnight UTC.
 type Timestamp struct{ time.Time }
 
+// timeLayouts are the accepted forms with a time of day; a date is
+// recognised by its length first, since inventories hold millions of
+// timestamps and a failed time.Parse costs allocations.
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05"}
+
 // ParseTimestamp reads a date or RFC 3339 time.
 func ParseTimestamp(s string) (Timestamp, error) {
 	s = strings.TrimSpace(s)
-	for _, layout := range []string{"2006-01-02", time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
-		if t, err := time.Parse(layout, s); err == nil {
+	if len(s) == len("2006-01-02") {
+		if t, err := time.Parse("2006-01-02", s); err == nil {
 			return Timestamp{t.UTC()}, nil
+		}
+	} else {
+		for _, layout := range timeLayouts {
+			if t, err := time.Parse(layout, s); err == nil {
+				return Timestamp{t.UTC()}, nil
+			}
 		}
 	}
 	return Timestamp{}, fmt.Errorf("%q is not a date (YYYY-MM-DD) or time (RFC 3339, e.g. 2026-03-01T10:00:00Z)", s)

@@ -51,3 +51,18 @@ func TestPolicyDefaults(t *testing.T) {
 		t.Errorf("defaults not applied: %+v", p)
 	}
 }
+
+func TestParseTimestampAllocations(t *testing.T) {
+	for _, s := range []string{"2026-03-01T10:00:00Z", "2026-03-01"} {
+		if n := testing.AllocsPerRun(100, func() { ParseTimestamp(s) }); n > 0 {
+			t.Errorf("ParseTimestamp(%q) allocates %v times", s, n)
+		}
+	}
+	for in, want := range map[string]string{"2026-03-01": "2026-03-01", "2026-03-01T10:00:00Z": "2026-03-01T10:00:00Z",
+		"2026-03-01 10:00:00": "2026-03-01T10:00:00Z", "2026-03-01T10:00:00.5+02:00": "2026-03-01T08:00:00Z"} {
+		got, err := ParseTimestamp(in)
+		if err != nil || got.String() != want {
+			t.Errorf("ParseTimestamp(%q) = %s, %v; want %s", in, got, err, want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 
@@ -10,11 +12,51 @@ import (
 // renderJSON writes the assessment as indented JSON (docs/report-json.md).
 // The engine sorts every slice and encoding/json sorts map keys, so the
 // output is stable. Lists are never null: an empty list is [].
+//
+// Findings are written one at a time into the document: a large fleet's
+// report would otherwise be held in memory twice (marshalled, then
+// indented) on top of the assessment itself.
 func renderJSON(w io.Writer, a *model.Assessment) error {
-	enc := json.NewEncoder(w)
+	doc := normalize(a)
+	findings := doc.Findings
+	doc.Findings = []model.Finding{}
+	var head bytes.Buffer
+	enc := json.NewEncoder(&head)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(normalize(a))
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	const empty = "\n  \"findings\": []"
+	b := head.Bytes()
+	at := bytes.Index(b, []byte(empty))
+	if at < 0 || len(findings) == 0 {
+		_, err := w.Write(b)
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(b[:at])
+	bw.WriteString("\n  \"findings\": [")
+	var one bytes.Buffer
+	fenc := json.NewEncoder(&one)
+	fenc.SetIndent("    ", "  ")
+	fenc.SetEscapeHTML(false)
+	for i := range findings {
+		f := findings[i]
+		f.Controls = nonNil(f.Controls)
+		one.Reset()
+		if err := fenc.Encode(&f); err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
+	}
+	bw.WriteString("\n  ]")
+	bw.Write(b[at+len(empty):])
+	return bw.Flush()
 }
 
 // nonNil returns s, or an empty slice when s is nil, so JSON has [] and
@@ -62,11 +104,7 @@ func normalize(a *model.Assessment) *model.Assessment {
 		c.Inputs = nonNil(c.Inputs)
 		out.Checks[i] = c
 	}
-	out.Findings = make([]model.Finding, len(a.Findings))
-	for i, f := range a.Findings {
-		f.Controls = nonNil(f.Controls)
-		out.Findings[i] = f
-	}
+	// Findings are normalised as they are written (renderJSON).
 	return &out
 }
 

@@ -1,0 +1,149 @@
+package manifest
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/iotguard/iotguard/model"
+)
+
+// chunkLines is how many lines one decoding job holds.
+const chunkLines = 256
+
+// jsonlChunk is a run of consecutive lines, decoded by one worker.
+type jsonlChunk struct {
+	seq   int
+	buf   []byte // the lines' bytes, back to back
+	ends  []int  // end offset of each line in buf
+	lines []int  // line number of each line
+	devs  []model.Device
+	err   error // decoding error at the line after the last device
+	tail  error // a read error after the last line (too long, I/O)
+}
+
+// jsonlParallel is jsonl with the decoding spread over workers: a reader
+// cuts the file into chunks of lines, workers decode them, and devices are
+// validated and handed on in file order, so errors and duplicates are
+// reported exactly as the sequential reader reports them. Decoding JSON is
+// most of the cost of an assessment, and it is now on every core.
+func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
+	done := make(chan struct{})
+	defer close(done)
+	jobs := make(chan *jsonlChunk, workers)
+	results := make(chan *jsonlChunk, workers*2)
+
+	go func() { // reader
+		defer close(jobs)
+		br := bufio.NewReaderSize(r, 64<<10)
+		var scratch []byte
+		c := &jsonlChunk{}
+		send := func() bool {
+			select {
+			case jobs <- c:
+				c = &jsonlChunk{seq: c.seq + 1}
+				return true
+			case <-done:
+				return false
+			}
+		}
+		for line := 1; ; line++ {
+			b, err := readLine(br, &scratch)
+			if errors.Is(err, errLineTooLong) {
+				c.tail = inputErr(s.name, line, 0, "", "the line is longer than the %d MiB limit: each device must be one JSON object on one line", MaxLineSize>>20)
+				send()
+				return
+			}
+			if err != nil && err != io.EOF {
+				c.tail = fmt.Errorf("read %s: %w", s.name, err)
+				send()
+				return
+			}
+			if line == 1 {
+				b = bytes.TrimPrefix(b, bom)
+			}
+			if b = bytes.TrimSpace(b); len(b) > 0 {
+				c.buf = append(c.buf, b...)
+				c.ends = append(c.ends, len(c.buf))
+				c.lines = append(c.lines, line)
+				if len(c.lines) == chunkLines && !send() {
+					return
+				}
+			}
+			if err == io.EOF {
+				if len(c.lines) > 0 {
+					send()
+				}
+				return
+			}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() { // decoder
+			defer wg.Done()
+			dec := &streamer{name: s.name}
+			for c := range jobs {
+				c.devs = make([]model.Device, 0, len(c.lines))
+				start := 0
+				for i, end := range c.ends {
+					if err := dec.decodeJSON(c.lines[i], c.buf[start:end]); err != nil {
+						c.err = err
+						break
+					}
+					c.devs = append(c.devs, dec.d)
+					start = end
+				}
+				select {
+				case results <- c:
+				case <-done:
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	// Emit in file order.
+	pending := map[int]*jsonlChunk{}
+	next := 0
+	for c := range results {
+		pending[c.seq] = c
+		for {
+			c, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if err := s.ctx.Err(); err != nil {
+				return err
+			}
+			for i := range c.devs {
+				s.d = c.devs[i]
+				if err := s.emit(c.lines[i]); err != nil {
+					return err
+				}
+			}
+			if c.err != nil {
+				return c.err
+			}
+			if c.tail != nil {
+				return c.tail
+			}
+		}
+	}
+	return nil
+}
+
+// decodeWorkers is how many goroutines decode a side file.
+func decodeWorkers() int { return runtime.GOMAXPROCS(0) }
