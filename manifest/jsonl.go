@@ -90,18 +90,33 @@ func (s *streamer) decodeJSON(line int, b []byte) error {
 		return inputErr(s.name, line, 1, "", "expected a JSON object such as {\"id\": \"dev-1\", \"model\": \"cam\"}, got %s: write one device object per line", describeJSON(b))
 	}
 	s.d = model.Device{}
+	// Nearly every line of a large inventory takes the fast path; the
+	// rest, and every bad line, go through encoding/json, which gives the
+	// same device or the error to report.
+	if model.DecodeDeviceJSON(b, &s.d) {
+		return nil
+	}
+	s.d = model.Device{}
+	return decodeDeviceStrict(s.name, line, b, &s.d, &s.rd)
+}
+
+// decodeDeviceStrict decodes one line with encoding/json: unknown fields
+// are errors, an empty enum or date is unset.
+func decodeDeviceStrict(name string, line int, b []byte, d *model.Device, rd *bytes.Reader) error {
 	b = emptyTextToNull(b)
-	s.rd.Reset(b)
-	dec := json.NewDecoder(&s.rd)
+	rd.Reset(b)
+	dec := json.NewDecoder(rd)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s.d); err != nil {
-		return jsonLineError(s.name, line, b, err)
+	if err := dec.Decode(d); err != nil {
+		return jsonLineError(name, line, b, err)
 	}
 	if off := int(dec.InputOffset()); off < len(b) {
 		for off < len(b) && isJSONSpace(b[off]) {
 			off++
 		}
-		return inputErr(s.name, line, off+1, "", "unexpected data after the device object: put each device on its own line")
+		if off < len(b) {
+			return inputErr(name, line, off+1, "", "unexpected data after the device object: put each device on its own line")
+		}
 	}
 	return nil
 }

@@ -117,6 +117,10 @@ func nextJSONDevice(br *bufio.Reader, line *int) (model.Device, bool, error) {
 			continue
 		}
 		var d model.Device
+		if model.DecodeDeviceJSON(b, &d) {
+			return d, true, nil
+		}
+		d = model.Device{}
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&d); err != nil {

@@ -103,6 +103,7 @@ func BenchmarkRead(b *testing.B) {
 			}{
 				{"list", store.DeviceQuery{}},
 				{"list-filtered-sorted", store.DeviceQuery{Model: "cam-b", Zone: "z3", Sort: "-id"}},
+				{"list-model-by-last-seen", store.DeviceQuery{Model: "cam-b", Lifecycle: model.Active, Sort: "-last_seen"}},
 			} {
 				b.Run(q.name, func(b *testing.B) {
 					b.RunParallel(func(pb *testing.PB) {
