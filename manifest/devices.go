@@ -208,8 +208,10 @@ type streamer struct {
 }
 
 // emit validates the decoded device and hands it on.
-func (s *streamer) emit(line int) error {
-	d := &s.d
+func (s *streamer) emit(line int) error { return s.emitDevice(line, &s.d) }
+
+// emitDevice validates d and hands it on.
+func (s *streamer) emitDevice(line int, d *model.Device) error {
 	if ps := s.rules.check(d); ps != nil {
 		return inputErr(s.name, line, 0, ps[0].field, "%s", ps[0].msg)
 	}

@@ -85,19 +85,22 @@ func (s *streamer) jsonl(r io.Reader) error {
 }
 
 // decodeJSON decodes one line strictly into the reused device.
-func (s *streamer) decodeJSON(line int, b []byte) error {
+func (s *streamer) decodeJSON(line int, b []byte) error { return s.decodeJSONInto(line, b, &s.d) }
+
+// decodeJSONInto decodes one line strictly into d, which it resets first.
+func (s *streamer) decodeJSONInto(line int, b []byte, d *model.Device) error {
 	if b[0] != '{' {
 		return inputErr(s.name, line, 1, "", "expected a JSON object such as {\"id\": \"dev-1\", \"model\": \"cam\"}, got %s: write one device object per line", describeJSON(b))
 	}
-	s.d = model.Device{}
+	*d = model.Device{}
 	// Nearly every line of a large inventory takes the fast path; the
 	// rest, and every bad line, go through encoding/json, which gives the
 	// same device or the error to report.
-	if model.DecodeDeviceJSON(b, &s.d) {
+	if model.DecodeDeviceJSON(b, d) {
 		return nil
 	}
-	s.d = model.Device{}
-	return decodeDeviceStrict(s.name, line, b, &s.d, &s.rd)
+	*d = model.Device{}
+	return decodeDeviceStrict(s.name, line, b, d, &s.rd)
 }
 
 // decodeDeviceStrict decodes one line with encoding/json: unknown fields

@@ -36,16 +36,28 @@ func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
 	defer close(done)
 	jobs := make(chan *jsonlChunk, workers)
 	results := make(chan *jsonlChunk, workers*2)
+	// Emitted chunks come back for reuse: growing fresh buffers and
+	// device slices for every 256 lines was a fifth of the decoding time.
+	free := make(chan *jsonlChunk, workers*4)
+	newChunk := func(seq int) *jsonlChunk {
+		select {
+		case c := <-free:
+			*c = jsonlChunk{seq: seq, buf: c.buf[:0], ends: c.ends[:0], lines: c.lines[:0], devs: c.devs[:0]}
+			return c
+		default:
+			return &jsonlChunk{seq: seq}
+		}
+	}
 
 	go func() { // reader
 		defer close(jobs)
 		br := bufio.NewReaderSize(r, 64<<10)
 		var scratch []byte
-		c := &jsonlChunk{}
+		c := newChunk(0)
 		send := func() bool {
 			select {
 			case jobs <- c:
-				c = &jsonlChunk{seq: c.seq + 1}
+				c = newChunk(c.seq + 1)
 				return true
 			case <-done:
 				return false
@@ -90,14 +102,17 @@ func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
 			defer wg.Done()
 			dec := &streamer{name: s.name}
 			for c := range jobs {
-				c.devs = make([]model.Device, 0, len(c.lines))
+				if cap(c.devs) < len(c.lines) {
+					c.devs = make([]model.Device, 0, len(c.lines))
+				}
 				start := 0
 				for i, end := range c.ends {
-					if err := dec.decodeJSON(c.lines[i], c.buf[start:end]); err != nil {
+					c.devs = c.devs[:i+1]
+					if err := dec.decodeJSONInto(c.lines[i], c.buf[start:end], &c.devs[i]); err != nil {
+						c.devs = c.devs[:i]
 						c.err = err
 						break
 					}
-					c.devs = append(c.devs, dec.d)
 					start = end
 				}
 				select {
@@ -129,8 +144,7 @@ func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
 				return err
 			}
 			for i := range c.devs {
-				s.d = c.devs[i]
-				if err := s.emit(c.lines[i]); err != nil {
+				if err := s.emitDevice(c.lines[i], &c.devs[i]); err != nil {
 					return err
 				}
 			}
@@ -139,6 +153,10 @@ func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
 			}
 			if c.tail != nil {
 				return c.tail
+			}
+			select {
+			case free <- c:
+			default:
 			}
 		}
 	}

@@ -344,13 +344,16 @@ func (s *jsonScan) settings(d *Device) bool {
 }
 
 func (s *jsonScan) ports(dst *[]Port) bool {
-	// encoding/json gives an empty, non-nil slice for [].
-	ports := make([]Port, 0, 4)
+	// Decode into a buffer on the stack and allocate the exact slice once:
+	// ports are a third of a device's decoding time otherwise. encoding/json
+	// gives an empty, non-nil slice for [], and so does this.
+	var buf [8]Port
+	ports := buf[:0]
 	ok := s.array(func() bool {
 		ports = append(ports, Port{})
 		return s.port(&ports[len(ports)-1])
 	})
-	*dst = ports
+	*dst = append(make([]Port, 0, len(ports)), ports...)
 	return ok
 }
 
@@ -378,7 +381,8 @@ func (s *jsonScan) port(p *Port) bool {
 			p.Authenticated = v
 			return 1 << 8, s.boolean(v)
 		case "tls_versions":
-			vs := make([]TLSVersion, 0, 2)
+			var buf [4]TLSVersion
+			vs := buf[:0]
 			ok := s.array(func() bool {
 				// An element of a list is not a field: empty is an error
 				// there, which encoding/json reports.
@@ -393,10 +397,11 @@ func (s *jsonScan) port(p *Port) bool {
 				vs = append(vs, v)
 				return true
 			})
-			p.TLSVersions = vs
+			p.TLSVersions = append(make([]TLSVersion, 0, len(vs)), vs...)
 			return 1 << 9, ok
 		case "weak_ciphers":
-			vs := make([]string, 0, 2)
+			var buf [4]string
+			vs := buf[:0]
 			ok := s.array(func() bool {
 				var v string
 				if !s.str(&v) {
@@ -405,7 +410,7 @@ func (s *jsonScan) port(p *Port) bool {
 				vs = append(vs, v)
 				return true
 			})
-			p.WeakCiphers = vs
+			p.WeakCiphers = append(make([]string, 0, len(vs)), vs...)
 			return 1 << 10, ok
 		}
 		return 0, false
