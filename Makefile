@@ -5,26 +5,31 @@ STATICCHECK_VERSION ?= v0.8.2
 BIN       ?= bin/iotguard
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build test test-race lint vet staticcheck fuzz bench bench-go demo clean
+.PHONY: all build test test-race lint vet staticcheck fuzz bench bench-server bench-vulndb bench-go demo clean
 
 all: build
 
 build:
 	$(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/iotguard
 
-# Every test: unit, data, golden, conformance, CLI and integration tests.
+# Every test: unit, data, golden, conformance, CLI and integration tests,
+# then the benchmark harnesses' own tests (bench/ is a separate module:
+# small fleets, checking what the harnesses compute, not how fast).
 test:
 	$(GO) test -count=1 ./...
+	cd bench && $(GO) test -count=1 ./...
 
 test-race:
 	$(GO) test -count=1 -race ./...
 
 vet:
 	$(GO) vet ./...
+	cd bench && $(GO) vet ./...
 
 staticcheck:
 	@command -v staticcheck >/dev/null 2>&1 || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	"$$(command -v staticcheck || echo $$($(GO) env GOPATH)/bin/staticcheck)" ./...
+	cd bench && "$$(command -v staticcheck || echo $$($(GO) env GOPATH)/bin/staticcheck)" ./...
 
 lint: vet staticcheck
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -45,6 +50,13 @@ fuzz:
 BENCH_DEVICES ?= 100000
 bench:
 	cd bench && $(GO) run . --devices $(BENCH_DEVICES)
+
+# The server load benchmark (100,000 devices, 200 connections, SQLite and
+# PostgreSQL) and the vulnerability matching comparison with osv-scanner.
+bench-server:
+	cd bench && $(GO) run ./serverload
+bench-vulndb:
+	cd bench && $(GO) run ./vulnbench
 
 # The Go micro-benchmarks of the main module's packages.
 bench-go:

@@ -55,15 +55,6 @@ func (s *jsonScan) next(c byte) bool {
 	return false
 }
 
-// peek skips space and returns the next byte, 0 at the end.
-func (s *jsonScan) peek() byte {
-	s.space()
-	if s.i < len(s.b) {
-		return s.b[s.i]
-	}
-	return 0
-}
-
 // raw reads a string and returns its bytes, aliasing the input.
 func (s *jsonScan) raw() ([]byte, bool) {
 	if !s.next('"') {

@@ -187,11 +187,16 @@ func (c *csvDevices) next(line *int) (model.Device, bool, error) {
 	if err == io.EOF {
 		return model.Device{}, false, nil
 	}
-	l, _ := c.r.FieldPos(0)
-	*line = l
 	if err != nil {
+		// FieldPos is only defined after a record was read; a parse
+		// error carries its own line.
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			*line = pe.Line
+		}
 		return model.Device{}, false, err
 	}
+	*line, _ = c.r.FieldPos(0)
 	var d model.Device
 	for i, cell := range rec {
 		if cell = strings.TrimSpace(cell); cell == "" {
