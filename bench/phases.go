@@ -299,34 +299,10 @@ func loadSBOMs(l *manifest.Loaded) (*model.Evidence, error) {
 		if err != nil {
 			return nil, err
 		}
-		bindSBOM(sb, f, l.Solution)
+		manifest.BindSBOM(sb, f, l.Solution)
 		ev.SBOMs = append(ev.SBOMs, *sb)
 	}
 	return ev, nil
-}
-
-// bindSBOM binds an SBOM to its model and firmware as the CLI does
-// (cmd/iotguard/evidence.go).
-func bindSBOM(sb *model.SBOM, f manifest.SBOMFile, sol *model.Solution) {
-	sb.Model, sb.Firmware = f.Model, f.Firmware
-	if sb.Model == "" {
-		for _, m := range sol.Models {
-			if sb.Subject != "" && (strings.EqualFold(m.ID, sb.Subject) || strings.EqualFold(m.Model, sb.Subject)) {
-				sb.Model = m.ID
-				break
-			}
-		}
-	}
-	if sb.Firmware == "" {
-		sb.Firmware = sb.SubjectVersion
-	}
-	if sb.Firmware == "" && sb.Model != "" {
-		for _, m := range sol.Models {
-			if m.ID == sb.Model {
-				sb.Firmware = m.FirmwareVersion
-			}
-		}
-	}
 }
 
 // loadSample decodes the first n devices into memory.

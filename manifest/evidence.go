@@ -222,3 +222,28 @@ func ReadDevicesFile(ctx context.Context, path string, columns map[string]string
 	l.Inventory.(*fileInventory).rules.anyModel = true
 	return l.Inventory.Devices(ctx, fn)
 }
+
+// BindSBOM sets the model and firmware an SBOM describes: the manifest's
+// binding first, else a model whose ID or name equals the SBOM's subject,
+// with the subject's version as the firmware.
+func BindSBOM(sb *model.SBOM, f SBOMFile, sol *model.Solution) {
+	sb.Model, sb.Firmware = f.Model, f.Firmware
+	if sb.Model == "" {
+		for _, m := range sol.Models {
+			if sb.Subject != "" && (strings.EqualFold(m.ID, sb.Subject) || strings.EqualFold(m.Model, sb.Subject)) {
+				sb.Model = m.ID
+				break
+			}
+		}
+	}
+	if sb.Firmware == "" {
+		sb.Firmware = sb.SubjectVersion
+	}
+	if sb.Firmware == "" && sb.Model != "" {
+		for _, m := range sol.Models {
+			if m.ID == sb.Model {
+				sb.Firmware = m.FirmwareVersion
+			}
+		}
+	}
+}

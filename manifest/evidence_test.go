@@ -105,3 +105,29 @@ func TestCSVColumnMapping(t *testing.T) {
 		t.Errorf("bad mapping target: %v", err)
 	}
 }
+
+func TestBindSBOM(t *testing.T) {
+	sol := &model.Solution{Models: []model.DeviceModel{
+		{ID: "cam", Model: "Cam X200", FirmwareVersion: "2.1"},
+		{ID: "sensor", Model: "S3", FirmwareVersion: "1.0"},
+	}}
+	for _, tc := range []struct {
+		name          string
+		sb            model.SBOM
+		f             SBOMFile
+		model, firmwr string
+	}{
+		{"manifest binding wins", model.SBOM{Subject: "S3", SubjectVersion: "9"}, SBOMFile{Model: "cam", Firmware: "2.0"}, "cam", "2.0"},
+		{"subject names the model ID", model.SBOM{Subject: "SENSOR", SubjectVersion: "1.1"}, SBOMFile{}, "sensor", "1.1"},
+		{"subject names the model", model.SBOM{Subject: "cam x200"}, SBOMFile{}, "cam", "2.1"},
+		{"no match", model.SBOM{Subject: "router"}, SBOMFile{}, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sb := tc.sb
+			BindSBOM(&sb, tc.f, sol)
+			if sb.Model != tc.model || sb.Firmware != tc.firmwr {
+				t.Errorf("bound to %q@%q, want %q@%q", sb.Model, sb.Firmware, tc.model, tc.firmwr)
+			}
+		})
+	}
+}

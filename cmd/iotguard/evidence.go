@@ -41,7 +41,7 @@ func loadEvidence(ctx context.Context, sol *model.Solution, files *manifest.Evid
 		if err != nil {
 			return nil, importError("SBOM", err)
 		}
-		bindSBOM(sb, f, sol)
+		manifest.BindSBOM(sb, f, sol)
 		ev.SBOMs = append(ev.SBOMs, *sb)
 	}
 
@@ -195,31 +195,6 @@ func addCerts(b *x509cert.Bundle, path string) error {
 	}
 	b.Merge(got)
 	return nil
-}
-
-// bindSBOM sets the model and firmware an SBOM describes: the manifest's
-// binding first, else a model whose ID or name equals the SBOM's subject,
-// with the subject's version as the firmware.
-func bindSBOM(sb *model.SBOM, f manifest.SBOMFile, sol *model.Solution) {
-	sb.Model, sb.Firmware = f.Model, f.Firmware
-	if sb.Model == "" {
-		for _, m := range sol.Models {
-			if sb.Subject != "" && (strings.EqualFold(m.ID, sb.Subject) || strings.EqualFold(m.Model, sb.Subject)) {
-				sb.Model = m.ID
-				break
-			}
-		}
-	}
-	if sb.Firmware == "" {
-		sb.Firmware = sb.SubjectVersion
-	}
-	if sb.Firmware == "" && sb.Model != "" {
-		for _, m := range sol.Models {
-			if m.ID == sb.Model {
-				sb.Firmware = m.FirmwareVersion
-			}
-		}
-	}
 }
 
 // matchSBOM matches an SBOM's components against the index and applies
