@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/iotguard/iotguard/internal/fingerprint"
 	"github.com/iotguard/iotguard/model"
 )
 
@@ -180,24 +181,33 @@ func keyspaceIndex(k string) int {
 }
 
 // Index counts identifiers across the fleet so that duplicates are found in
-// one pass. It keeps 64-bit hashes, not the identifiers, in sorted slices:
-// 8 bytes per identifier, so a million devices with four identifiers each
-// cost 32 MB. Two different identifiers colliding has a probability of
-// about n²/2⁶⁵ (3·10⁻⁸ for a million) and would only ever cause a false
-// duplicate that the finding's evidence lets a person see.
+// one pass. It keeps 64-bit hashes, not the identifiers: 8 bytes per
+// identifier up to fingerprint.DefaultLimit of them (8 MiB), then sorted
+// runs in a temporary file, merged when the index is frozen into the
+// identifiers that repeat. So its memory stays flat however large the
+// fleet. Two different identifiers colliding has a probability of about
+// n²/2⁶⁵ (3·10⁻⁸ for a million) and would only ever cause a false duplicate
+// that the finding's evidence lets a person see.
 //
-// Add during the first pass; the first Count sorts (Run freezes the index
-// before the concurrent second pass).
+// Add (and Want) during the first pass; Freeze before the concurrent second
+// pass (the first Count freezes too). Count answers exactly for the
+// identifiers the fleet's devices carry and for values registered with
+// Want; Close removes the temporary file.
 type Index struct {
 	seed   maphash.Seed
-	hashes [len(keyspaces)][]uint64
+	set    *fingerprint.Multiset
+	n      int
+	err    error // the first spill error, reported by Err
 	mu     sync.Mutex
 	frozen atomic.Bool
 }
 
 // NewIndex returns an empty index.
-func NewIndex() *Index {
-	return &Index{seed: maphash.MakeSeed()}
+func NewIndex() *Index { return newIndex(0) }
+
+// newIndex returns an index that keeps up to limit hashes in memory.
+func newIndex(limit int) *Index {
+	return &Index{seed: maphash.MakeSeed(), set: fingerprint.New(limit)}
 }
 
 // key hashes value as keyspace compares it: MAC addresses and certificate
@@ -241,17 +251,39 @@ func (x *Index) Add(keyspace, value string) {
 	if value == "" {
 		return
 	}
+	if x.frozen.Load() {
+		panic("engine: index added to after it was frozen")
+	}
+	if err := x.set.Add(x.hash(keyspace, value)); err != nil && x.err == nil {
+		x.err = err
+	}
+	x.n++
+}
+
+// Want registers a value that Count will be asked about although no device
+// may carry it (a device's previous certificate, say): a large index keeps
+// exact counts only of repeated identifiers and of these.
+func (x *Index) Want(keyspace, value string) {
+	if value == "" {
+		return
+	}
+	if x.frozen.Load() {
+		panic("engine: index asked for a value after it was frozen")
+	}
+	x.set.Want(x.hash(keyspace, value))
+}
+
+// hash is key salted with the keyspace, so that one set holds them all.
+func (x *Index) hash(keyspace, value string) uint64 {
 	k := keyspaceIndex(keyspace)
 	if k < 0 {
 		panic("engine: unknown index keyspace " + keyspace)
 	}
-	if x.frozen.Load() {
-		panic("engine: index added to after it was frozen")
-	}
-	x.hashes[k] = append(x.hashes[k], x.key(keyspace, value))
+	return x.key(keyspace, value) + uint64(k)*0x9e3779b97f4a7c15
 }
 
-// Freeze sorts the index for lookups; later Adds panic.
+// Freeze ends the first pass: the index is sorted (or its runs merged) for
+// lookups, and later Adds panic.
 func (x *Index) Freeze() {
 	if x.frozen.Load() {
 		return
@@ -261,44 +293,33 @@ func (x *Index) Freeze() {
 	if x.frozen.Load() {
 		return
 	}
-	for i := range x.hashes {
-		slices.Sort(x.hashes[i])
-		x.hashes[i] = slices.Clip(x.hashes[i])
+	if err := x.set.Finish(); err != nil && x.err == nil {
+		x.err = err
 	}
 	x.frozen.Store(true)
 }
 
-// Count returns how many devices carry value in keyspace.
+// Err reports a failure to spill the index to disk or to read it back;
+// counts are not to be trusted after one.
+func (x *Index) Err() error { return x.err }
+
+// Close removes the index's temporary file, if it made one.
+func (x *Index) Close() error { return x.set.Close() }
+
+// Count returns how many devices carry value in keyspace. For a value that
+// no device carries it returns 0 only if the value was registered with
+// Want, or the index is small enough to have stayed in memory.
 func (x *Index) Count(keyspace, value string) int {
-	if value == "" {
-		return 0
-	}
-	k := keyspaceIndex(keyspace)
-	if k < 0 {
+	if value == "" || keyspaceIndex(keyspace) < 0 {
 		return 0
 	}
 	x.Freeze()
-	hs := x.hashes[k]
-	h := x.key(keyspace, value)
-	i, found := slices.BinarySearch(hs, h)
-	if !found {
-		return 0
-	}
-	n := 0
-	for ; i < len(hs) && hs[i] == h; i++ {
-		n++
-	}
+	n, _ := x.set.Count(x.hash(keyspace, value))
 	return n
 }
 
 // Size returns the number of identifiers indexed, for diagnostics.
-func (x *Index) Size() int {
-	n := 0
-	for _, h := range x.hashes {
-		n += len(h)
-	}
-	return n
-}
+func (x *Index) Size() int { return x.n }
 
 // FirmwareRef names one firmware version of one model.
 type FirmwareRef struct{ Model, Firmware string }
@@ -364,6 +385,9 @@ func (e *Env) Observe(d *model.Device) {
 	if d.Certificate != nil {
 		x.Add(KeyCertificate, d.Certificate.Fingerprint)
 	}
+	// The re-used identity check asks how many devices still present the
+	// device's previous certificate.
+	x.Want(KeyCertificate, d.PreviousIdentity)
 	f := e.Fleet
 	f.Devices++
 	f.ByLifecycle[d.Lifecycle]++

@@ -63,6 +63,10 @@ type Options struct {
 	// certificates, scans, MUD, cloud registries); nil when none.
 	Evidence    *model.Evidence
 	ToolVersion string
+	// IndexMemory is how many identifier hashes the cross-device index
+	// keeps in memory before it spills sorted runs to a temporary file;
+	// zero means fingerprint.DefaultLimit (8 MiB of hashes).
+	IndexMemory int
 }
 
 // tally counts results of one check (for one control, for checks whose
@@ -270,6 +274,10 @@ func Run(ctx context.Context, cat *catalog.Catalog, reg *Registry, sol *model.So
 		now = time.Now().UTC()
 	}
 	env := NewEnv(sol, now, opt.Files).WithEvidence(opt.Evidence)
+	if opt.IndexMemory > 0 {
+		env.Index = newIndex(opt.IndexMemory)
+	}
+	defer env.Index.Close()
 	if inv == nil {
 		inv = SliceInventory(nil)
 	}
@@ -296,6 +304,9 @@ func Run(ctx context.Context, cat *catalog.Catalog, reg *Registry, sol *model.So
 		opt.Progress("index", n)
 	}
 	env.Index.Freeze()
+	if err := env.Index.Err(); err != nil {
+		return nil, fmt.Errorf("cross-device index: %w", err)
+	}
 
 	// Pass 2: device checks on a bounded pool.
 	all, err := runDeviceChecks(ctx, env, inv, checks, metas, opt)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"math"
 	"net/netip"
@@ -360,37 +361,46 @@ func TestAssessmentMatchesSummary(t *testing.T) {
 			return r
 		}()},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g := newGen(t, fleetgen.Options{Devices: 20_000, Seed: 11, Rates: tc.rates})
-			sum := g.Summary()
-			a, err := engine.Run(context.Background(), catalog.MustLoad(), checks.Builtin(), g.Solution(), g, engine.Options{Now: testNow})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if a.Summary.Devices != 20_000 {
-				t.Errorf("assessed %d devices", a.Summary.Devices)
-			}
-			for _, c := range a.Checks {
-				if c.Error > 0 {
-					t.Errorf("%s: %d errors: %v", c.ID, c.Error, c.Errors)
-				}
-				if c.Scope != model.AssetDevice {
-					continue
-				}
-				if want := sum.Checks[c.ID]; c.Fail != want {
-					t.Errorf("%s: %d devices fail, summary expects %d", c.ID, c.Fail, want)
-				}
-			}
-			known := map[string]bool{}
-			for _, c := range a.Checks {
-				known[c.ID] = true
-			}
-			for _, id := range fleetgen.DeviceChecks() {
-				if !known[id] {
-					t.Errorf("problem table names check %s, which is not built in", id)
-				}
-			}
-		})
+		// IndexMemory 997: the cross-device index spills 80 runs to disk
+		// and merges them, and must find exactly the same duplicates.
+		for _, mem := range []int{0, 997} {
+			t.Run(fmt.Sprintf("%s, index memory %d", tc.name, mem), func(t *testing.T) {
+				assessMatchesSummary(t, tc.rates, mem)
+			})
+		}
+	}
+}
+
+func assessMatchesSummary(t *testing.T, rates fleetgen.Rates, indexMemory int) {
+	t.Helper()
+	g := newGen(t, fleetgen.Options{Devices: 20_000, Seed: 11, Rates: rates})
+	sum := g.Summary()
+	a, err := engine.Run(context.Background(), catalog.MustLoad(), checks.Builtin(), g.Solution(), g, engine.Options{Now: testNow, IndexMemory: indexMemory})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Summary.Devices != 20_000 {
+		t.Errorf("assessed %d devices", a.Summary.Devices)
+	}
+	for _, c := range a.Checks {
+		if c.Error > 0 {
+			t.Errorf("%s: %d errors: %v", c.ID, c.Error, c.Errors)
+		}
+		if c.Scope != model.AssetDevice {
+			continue
+		}
+		if want := sum.Checks[c.ID]; c.Fail != want {
+			t.Errorf("%s: %d devices fail, summary expects %d", c.ID, c.Fail, want)
+		}
+	}
+	known := map[string]bool{}
+	for _, c := range a.Checks {
+		known[c.ID] = true
+	}
+	for _, id := range fleetgen.DeviceChecks() {
+		if !known[id] {
+			t.Errorf("problem table names check %s, which is not built in", id)
+		}
 	}
 }
 

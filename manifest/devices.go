@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
-	"math"
 	"os"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/iotguard/iotguard/internal/fingerprint"
 	"github.com/iotguard/iotguard/internal/suggest"
 	"github.com/iotguard/iotguard/model"
 )
@@ -75,41 +75,74 @@ func (r *deviceRules) declared() string {
 	return "declared: " + list(r.modelIDs, 10)
 }
 
-// idSet detects duplicate device IDs in a stream with little memory: it
-// keeps a 64-bit hash of each ID and the line it was on. A hash match is
-// confirmed by reading the earlier line again (confirm), so a hash
-// collision never reports a false duplicate.
+// idSet finds duplicate device IDs in a stream in memory that does not
+// grow with the inventory: a 64-bit hash of each ID goes into a
+// fingerprint.Multiset (8 MiB of hashes, then sorted runs on disk). When the
+// stream has ended, the repeated hashes are confirmed, and their lines
+// found, by reading the stream again (rescan): a hash collision never
+// reports a false duplicate, and the error names the first line that
+// repeats an ID and the line that had it before, as a reader that checked
+// line by line would.
 type idSet struct {
-	seed    maphash.Seed
-	m       map[uint64]uint32
-	confirm func(line int) (string, error)
+	hash   func(id string) uint64
+	set    *fingerprint.Multiset
+	rescan func(fn func(line int, d *model.Device) error) error
 }
 
-func newIDSet(confirm func(line int) (string, error)) *idSet {
-	return &idSet{seed: maphash.MakeSeed(), m: map[uint64]uint32{}, confirm: confirm}
+// idSetMemory is how many ID hashes an idSet keeps in memory before it
+// spills; tests lower it.
+var idSetMemory = fingerprint.DefaultLimit
+
+func newIDSet(rescan func(fn func(line int, d *model.Device) error) error) *idSet {
+	seed := maphash.MakeSeed()
+	return &idSet{
+		hash:   func(id string) uint64 { return maphash.String(seed, id) },
+		set:    fingerprint.New(idSetMemory),
+		rescan: rescan,
+	}
 }
 
-// add records id at line; if id was seen before it returns that line.
-func (s *idSet) add(id string, line int) (prev int, dup bool, err error) {
-	h := maphash.String(s.seed, id)
-	if p, ok := s.m[h]; ok {
-		if s.confirm != nil {
-			other, err := s.confirm(int(p))
-			if err != nil {
-				return 0, false, err
-			}
-			if other != id {
-				return 0, false, nil // hash collision, not a duplicate
-			}
+func (s *idSet) add(id string) error { return s.set.Add(s.hash(id)) }
+
+// check reports the first duplicate ID of a stream that ended cleanly.
+func (s *idSet) check(name string) error {
+	if err := s.set.Finish(); err != nil {
+		return fmt.Errorf("read %s: duplicate check: %w", name, err)
+	}
+	repeated := s.set.Repeated()
+	if len(repeated) == 0 {
+		return nil
+	}
+	if s.rescan == nil {
+		return fmt.Errorf("read %s: %d device ids appear more than once, and the stream cannot be read again to name them", name, len(repeated))
+	}
+	suspect := make(map[uint64]bool, len(repeated))
+	for _, h := range repeated {
+		suspect[h] = true
+	}
+	first := map[string]int{}
+	var dup error
+	err := s.rescan(func(line int, d *model.Device) error {
+		if !suspect[s.hash(d.ID)] {
+			return nil
 		}
-		return int(p), true, nil
+		if prev, ok := first[d.ID]; ok {
+			dup = inputErr(name, line, 0, "id", "duplicate device id %s: line %d has it too; device ids must be unique across the inventory", q(d.ID), prev)
+			return errStop
+		}
+		first[d.ID] = line
+		return nil
+	})
+	if dup != nil {
+		return dup
 	}
-	if line > math.MaxUint32 {
-		line = math.MaxUint32
+	if err != nil && !errors.Is(err, errStop) {
+		return err
 	}
-	s.m[h] = uint32(line)
-	return 0, false, nil
+	return nil // the repeated hashes were collisions of different IDs
 }
+
+func (s *idSet) close() { _ = s.set.Close() }
 
 // fileInventory streams devices from a JSON-lines or CSV side file. Each
 // Devices call re-opens the file; ID uniqueness is checked until one pass
@@ -133,7 +166,7 @@ func (f *fileInventory) Devices(ctx context.Context, fn func(d *model.Device) er
 	f.mu.Unlock()
 	var ids *idSet
 	if !verified {
-		ids = newIDSet(f.idAt)
+		ids = newIDSet(func(fn func(line int, d *model.Device) error) error { return f.stream(ctx, nil, fn) })
 	}
 	err := f.stream(ctx, ids, func(_ int, d *model.Device) error { return fn(d) })
 	if err == nil && !verified {
@@ -155,25 +188,6 @@ func (f *fileInventory) stream(ctx context.Context, ids *idSet, fn func(line int
 
 var errStop = errors.New("stop")
 
-// idAt re-reads the file to return the ID of the device on line.
-func (f *fileInventory) idAt(line int) (string, error) {
-	id := ""
-	err := f.stream(context.Background(), nil, func(l int, d *model.Device) error {
-		if l == line {
-			id = d.ID
-			return errStop
-		}
-		if l > line {
-			return errStop
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, errStop) {
-		return "", err
-	}
-	return id, nil
-}
-
 // streamDevices decodes devices from r in the given format, validates each
 // and calls fn with its line. ids, when not nil, detects duplicate IDs.
 func streamDevices(ctx context.Context, r io.Reader, name, format string, rules *deviceRules, ids *idSet, fn func(line int, d *model.Device) error) error {
@@ -184,14 +198,22 @@ func streamDevices(ctx context.Context, r io.Reader, name, format string, rules 
 // names of another tool's export mapped to iotguard's column names.
 func streamDevicesWith(ctx context.Context, r io.Reader, name, format string, rules *deviceRules, ids *idSet, fn func(line int, d *model.Device) error, columns map[string]string) error {
 	s := &streamer{ctx: ctx, name: name, rules: rules, ids: ids, fn: fn, columns: columns}
+	var err error
 	switch {
 	case format == "csv":
-		return s.csv(r)
+		err = s.csv(r)
 	case decodeWorkers() > 1:
-		return s.jsonlParallel(r, decodeWorkers())
+		err = s.jsonlParallel(r, decodeWorkers())
 	default:
-		return s.jsonl(r)
+		err = s.jsonl(r)
 	}
+	if ids != nil {
+		defer ids.close()
+		if err == nil {
+			err = ids.check(name)
+		}
+	}
+	return err
 }
 
 // streamer holds the state of one pass over a side file.
@@ -216,12 +238,8 @@ func (s *streamer) emitDevice(line int, d *model.Device) error {
 		return inputErr(s.name, line, 0, ps[0].field, "%s", ps[0].msg)
 	}
 	if s.ids != nil {
-		prev, dup, err := s.ids.add(d.ID, line)
-		if err != nil {
-			return err
-		}
-		if dup {
-			return inputErr(s.name, line, 0, "id", "duplicate device id %s: line %d has it too; device ids must be unique across the inventory", q(d.ID), prev)
+		if err := s.ids.add(d.ID); err != nil {
+			return fmt.Errorf("read %s: %w", s.name, err)
 		}
 	}
 	return s.fn(line, d)

@@ -81,7 +81,7 @@ var fuzzRules = newDeviceRules(&model.Solution{Models: []model.DeviceModel{{ID: 
 // streamAll streams data and returns the devices (copied) or the error.
 func streamAll(format string, data []byte) ([]model.Device, error) {
 	var out []model.Device
-	err := streamDevices(context.Background(), bytes.NewReader(data), "fuzz."+format, format, fuzzRules, newIDSet(nil),
+	err := streamDevices(context.Background(), bytes.NewReader(data), "fuzz."+format, format, fuzzRules, idsFor(data, "fuzz."+format, format, fuzzRules),
 		func(_ int, d *model.Device) error {
 			out = append(out, *d)
 			return nil

@@ -33,14 +33,8 @@ func TestParallelDecodingMatchesSequential(t *testing.T) {
 	}
 	rules := newDeviceRules(&model.Solution{Models: []model.DeviceModel{{ID: "cam"}}})
 	run := func(content string, parallel bool) ([]string, string) {
-		lines := strings.Split(content, "\n")
-		idAt := func(line int) (string, error) {
-			_, rest, _ := strings.Cut(lines[line-1], `"id":"`)
-			id, _, _ := strings.Cut(rest, `"`)
-			return id, nil
-		}
 		var got []string
-		s := &streamer{ctx: context.Background(), name: "d.jsonl", rules: rules, ids: newIDSet(idAt),
+		s := &streamer{ctx: context.Background(), name: "d.jsonl", rules: rules, ids: idsFor([]byte(content), "d.jsonl", "jsonl", rules),
 			fn: func(line int, d *model.Device) error {
 				got = append(got, fmt.Sprintf("%d:%s:%d:%s", line, d.ID, d.Ports[0].Port, d.LastSeen))
 				return nil
@@ -51,6 +45,10 @@ func TestParallelDecodingMatchesSequential(t *testing.T) {
 		} else {
 			err = s.jsonl(strings.NewReader(content))
 		}
+		if err == nil {
+			err = s.ids.check("d.jsonl")
+		}
+		s.ids.close()
 		msg := ""
 		if err != nil {
 			msg = err.Error()

@@ -167,7 +167,7 @@ func TestStreamErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		name := "devices." + tc.format
-		err := streamDevices(context.Background(), strings.NewReader(tc.data), name, tc.format, rules, newIDSet(nil), func(int, *model.Device) error { return nil })
+		err := streamDevices(context.Background(), strings.NewReader(tc.data), name, tc.format, rules, idsFor([]byte(tc.data), name, tc.format, rules), func(int, *model.Device) error { return nil })
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%q:\n got %v\nwant %s...", tc.data, err, tc.want)
 			continue
@@ -192,28 +192,58 @@ func TestEmptyTextToNull(t *testing.T) {
 	}
 }
 
+// idsFor is the duplicate-ID check of a stream over data, which it reads
+// again to name the lines of a duplicate.
+func idsFor(data []byte, name, format string, rules *deviceRules) *idSet {
+	return newIDSet(func(fn func(int, *model.Device) error) error {
+		return streamDevices(context.Background(), bytes.NewReader(data), name, format, rules, nil, fn)
+	})
+}
+
 // A hash collision between two different IDs must not be reported as a
-// duplicate: the earlier line is read again to confirm.
+// duplicate: the stream is read again to confirm. Every ID hashes the same
+// here, so every pair collides.
 func TestIDSetConfirmsCollisions(t *testing.T) {
-	s := newIDSet(func(line int) (string, error) { return "other", nil })
-	if _, dup, _ := s.add("a", 1); dup {
-		t.Fatal("first add is a duplicate")
-	}
-	if _, dup, _ := s.add("a", 2); dup {
-		t.Fatal("confirm said the earlier ID differs, yet a duplicate was reported")
-	}
-	s.confirm = func(int) (string, error) { return "a", nil }
-	if prev, dup, _ := s.add("a", 3); !dup || prev != 1 {
-		t.Fatalf("duplicate not reported: %d %v", prev, dup)
+	rules := newDeviceRules(&model.Solution{Models: []model.DeviceModel{{ID: "cam"}}})
+	for _, tc := range []struct {
+		name, data, want string
+	}{
+		{"collisions only", `{"id":"a","model":"cam"}` + "\n" + `{"id":"b","model":"cam"}` + "\n" + `{"id":"c","model":"cam"}` + "\n", ""},
+		{"a real duplicate among collisions", `{"id":"a","model":"cam"}` + "\n" + `{"id":"b","model":"cam"}` + "\n\n" + `{"id":"a","model":"cam"}` + "\n" + `{"id":"b","model":"cam"}` + "\n",
+			`d.jsonl:4: id: duplicate device id "a": line 1 has it too`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ids := idsFor([]byte(tc.data), "d.jsonl", "jsonl", rules)
+			ids.hash = func(string) uint64 { return 42 }
+			err := streamDevices(context.Background(), strings.NewReader(tc.data), "d.jsonl", "jsonl", rules, ids, func(int, *model.Device) error { return nil })
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("collisions reported as a duplicate: %v", err)
+			case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
+				t.Fatalf("got %v, want %s...", err, tc.want)
+			}
+		})
 	}
 }
 
-func TestFileInventoryIDAt(t *testing.T) {
-	l := loadWith(t, "devices: {file: devices.jsonl}\n", map[string]string{"devices.jsonl": bigJSONL(20)})
-	inv := l.Inventory.(*fileInventory)
-	id, err := inv.idAt(7)
-	if err != nil || id != "dev-000006" {
-		t.Fatalf("idAt(7) = %q, %v", id, err)
+// Past its memory, the set spills to disk and still names the first
+// duplicate.
+func TestIDSetSpills(t *testing.T) {
+	defer func(n int) { idSetMemory = n }(idSetMemory)
+	idSetMemory = 50
+	rules := newDeviceRules(&model.Solution{Models: []model.DeviceModel{{ID: "sensor"}}})
+	data := bigJSONL(1000)
+	for _, tc := range []struct{ name, data, want string }{
+		{"no duplicate", data, ""},
+		{"duplicate", strings.Replace(data, `"dev-000900"`, `"dev-000017"`, 1), `duplicate device id "dev-000017": line 18 has it too`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := streamDevices(context.Background(), strings.NewReader(tc.data), "d.jsonl", "jsonl", rules,
+				idsFor([]byte(tc.data), "d.jsonl", "jsonl", rules), func(int, *model.Device) error { return nil })
+			if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+		})
 	}
 }
 
@@ -229,7 +259,7 @@ func benchJSONL(b *testing.B, data []byte) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		err := streamDevices(context.Background(), bytes.NewReader(data), "b.jsonl", "jsonl", rules, newIDSet(nil), func(int, *model.Device) error { return nil })
+		err := streamDevices(context.Background(), bytes.NewReader(data), "b.jsonl", "jsonl", rules, idsFor(data, "b.jsonl", "jsonl", rules), func(int, *model.Device) error { return nil })
 		if err != nil {
 			b.Fatal(err)
 		}
