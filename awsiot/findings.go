@@ -140,28 +140,35 @@ func (r *resource) name() (string, []idField) {
 const maxRelated = 10
 
 func (p *parser) findings(raw json.RawMessage) ([]model.CloudFinding, error) {
+	return objectList(p.file, raw, "findings", "audit findings", "an audit finding", p.finding)
+}
+
+// objectList decodes raw, the export's member field, as an array of
+// objects, each into a T that conv turns into the model's R; plural and
+// singular name the elements in messages ("things", "a thing").
+func objectList[T, R any](file string, raw json.RawMessage, field, plural, singular string, conv func(path string, v *T) (R, error)) ([]R, error) {
 	if inputerr.DescribeJSON(raw) == "null" {
 		return nil, nil
 	}
 	var list []json.RawMessage
 	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, formatErr(p.file, "findings", "expected an array of audit findings, got %s", inputerr.DescribeJSON(raw))
+		return nil, formatErr(file, field, "expected an array of %s, got %s", plural, inputerr.DescribeJSON(raw))
 	}
-	out := make([]model.CloudFinding, 0, len(list))
+	out := make([]R, 0, len(list))
 	for i, e := range list {
-		path := fmt.Sprintf("findings[%d]", i)
+		path := fmt.Sprintf("%s[%d]", field, i)
 		if inputerr.DescribeJSON(e) != "an object" {
-			return nil, formatErr(p.file, path, "expected an audit finding object, got %s", inputerr.DescribeJSON(e))
+			return nil, formatErr(file, path, "expected %s object, got %s", singular, inputerr.DescribeJSON(e))
 		}
-		var f finding
-		if err := json.Unmarshal(e, &f); err != nil {
-			return nil, typeErr(p.file, path, err)
+		var v T
+		if err := json.Unmarshal(e, &v); err != nil {
+			return nil, typeErr(file, path, err)
 		}
-		cf, err := p.finding(path, &f)
+		r, err := conv(path, &v)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, cf)
+		out = append(out, r)
 	}
 	return out, nil
 }

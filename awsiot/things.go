@@ -42,30 +42,7 @@ type thing struct {
 }
 
 func (p *parser) things(raw json.RawMessage) ([]model.CloudThing, error) {
-	if inputerr.DescribeJSON(raw) == "null" {
-		return nil, nil
-	}
-	var list []json.RawMessage
-	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, formatErr(p.file, "things", "expected an array of things, got %s", inputerr.DescribeJSON(raw))
-	}
-	out := make([]model.CloudThing, 0, len(list))
-	for i, e := range list {
-		path := fmt.Sprintf("things[%d]", i)
-		if inputerr.DescribeJSON(e) != "an object" {
-			return nil, formatErr(p.file, path, "expected a thing object, got %s", inputerr.DescribeJSON(e))
-		}
-		var t thing
-		if err := json.Unmarshal(e, &t); err != nil {
-			return nil, typeErr(p.file, path, err)
-		}
-		ct, err := p.thing(path, &t)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ct)
-	}
-	return out, nil
+	return objectList(p.file, raw, "things", "things", "a thing", p.thing)
 }
 
 func (p *parser) thing(path string, t *thing) (model.CloudThing, error) {
