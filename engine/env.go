@@ -164,8 +164,7 @@ const (
 	KeyMAC         = "mac"
 )
 
-var keyspaces = [...]string{KeyCertificate, KeySerial, KeyClientID, KeyMAC}
-
+// keyspaceIndex numbers the keyspaces; -1 for an unknown one.
 func keyspaceIndex(k string) int {
 	switch k {
 	case KeyCertificate:
