@@ -55,6 +55,15 @@ func (s *jsonScan) next(c byte) bool {
 	return false
 }
 
+// plainByte marks the bytes a string may hold without a closer look: not
+// the closing quote, a backslash, a control character or a non-ASCII byte.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // raw reads a string and returns its bytes, aliasing the input.
 func (s *jsonScan) raw() ([]byte, bool) {
 	if !s.next('"') {
@@ -64,6 +73,10 @@ func (s *jsonScan) raw() ([]byte, bool) {
 	ascii := true
 	for s.i < len(s.b) {
 		c := s.b[s.i]
+		if plainByte[c] {
+			s.i++
+			continue
+		}
 		switch {
 		case c == '"':
 			v := s.b[start:s.i]
@@ -74,9 +87,8 @@ func (s *jsonScan) raw() ([]byte, bool) {
 			return v, true
 		case c == '\\' || c < 0x20:
 			return nil, false
-		case c >= utf8.RuneSelf:
-			ascii = false
 		}
+		ascii = false
 		s.i++
 	}
 	return nil, false

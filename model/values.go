@@ -32,10 +32,62 @@ func ParseTimestamp(s string) (Timestamp, error) {
 	return Timestamp{}, fmt.Errorf("%q is not a date (YYYY-MM-DD) or time (RFC 3339, e.g. 2026-03-01T10:00:00Z)", s)
 }
 
+// parseUTC reads the two forms inventories hold millions of, 2026-03-01
+// and 2026-03-01T10:00:00Z, without allocating; ok is false for anything
+// else, which ParseTimestamp then reads (or rejects) as time.Parse does.
+func parseUTC(b []byte) (t time.Time, ok bool) {
+	if len(b) != 10 && len(b) != 20 {
+		return time.Time{}, false
+	}
+	num := func(i, n int) (int, bool) {
+		v := 0
+		for _, c := range b[i : i+n] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	year, ok1 := num(0, 4)
+	month, ok2 := num(5, 2)
+	day, ok3 := num(8, 2)
+	if !ok1 || !ok2 || !ok3 || b[4] != '-' || b[7] != '-' || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) {
+		return time.Time{}, false
+	}
+	if len(b) == 10 {
+		return time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC), true
+	}
+	hour, ok1 := num(11, 2)
+	minute, ok2 := num(14, 2)
+	sec, ok3 := num(17, 2)
+	if !ok1 || !ok2 || !ok3 || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[19] != 'Z' || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC), true
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
 // UnmarshalText implements encoding.TextUnmarshaler for YAML, JSON and CSV.
 func (t *Timestamp) UnmarshalText(b []byte) error {
 	if len(b) == 0 {
 		*t = Timestamp{}
+		return nil
+	}
+	if v, ok := parseUTC(b); ok {
+		*t = Timestamp{v}
 		return nil
 	}
 	v, err := ParseTimestamp(string(b))
