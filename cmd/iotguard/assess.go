@@ -18,6 +18,7 @@ import (
 	"github.com/iotguard/iotguard/checks"
 	"github.com/iotguard/iotguard/engine"
 	"github.com/iotguard/iotguard/internal/atomicfile"
+	"github.com/iotguard/iotguard/internal/fingerprint"
 	"github.com/iotguard/iotguard/internal/progress"
 	"github.com/iotguard/iotguard/manifest"
 	"github.com/iotguard/iotguard/model"
@@ -216,6 +217,9 @@ func inputError(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, manifest.ErrInput) {
 		return err
+	}
+	if errors.Is(err, fingerprint.ErrTempFile) {
+		return err // the environment's fault: exit 3
 	}
 	return asUsage(err)
 }

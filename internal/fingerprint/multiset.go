@@ -20,6 +20,16 @@ import (
 // it spills a run to disk: 8 MiB.
 const DefaultLimit = 1 << 20
 
+// ErrTempFile marks a failure to create, write or read back the temporary
+// file: a fault of the environment (TMPDIR missing, full or read-only),
+// not of the input.
+var ErrTempFile = errors.New("temporary file")
+
+// tempErr wraps a temporary-file failure with where and how to fix it.
+func tempErr(op string, err error) error {
+	return fmt.Errorf("fingerprint: %w in %s: %s: %w (set TMPDIR to a writable directory with room for 8 bytes per identifier)", ErrTempFile, os.TempDir(), op, err)
+}
+
 // Multiset counts fingerprints. Add and Want while filling, then Finish;
 // after Finish, Count and Repeated may be called concurrently. Close
 // removes the temporary file, if there was one.
@@ -72,7 +82,7 @@ func (m *Multiset) spill() error {
 	if m.file == nil {
 		f, err := os.CreateTemp("", "iotguard-fingerprints-*")
 		if err != nil {
-			return fmt.Errorf("fingerprint: temporary file: %w", err)
+			return tempErr("create", err)
 		}
 		// Unlinked at once where the system allows it, so that nothing is
 		// left behind however the process ends; Close removes it otherwise.
@@ -84,7 +94,7 @@ func (m *Multiset) spill() error {
 	for _, h := range m.buf {
 		binary.LittleEndian.PutUint64(b[:], h)
 		if _, err := m.w.Write(b[:]); err != nil {
-			return fmt.Errorf("fingerprint: spill: %w", err)
+			return tempErr("write", err)
 		}
 	}
 	m.runs = append(m.runs, int64(len(m.buf)))
@@ -116,7 +126,7 @@ func (m *Multiset) Finish() error {
 	}
 	m.buf = nil
 	if err := m.w.Flush(); err != nil {
-		return fmt.Errorf("fingerprint: spill: %w", err)
+		return tempErr("write", err)
 	}
 	m.repeated = map[uint64]int{}
 	return m.merge(func(h uint64, n int) {
@@ -250,7 +260,7 @@ func (r *run) next() (bool, error) {
 	}
 	var b [8]byte
 	if _, err := io.ReadFull(r.r, b[:]); err != nil {
-		return false, fmt.Errorf("fingerprint: read back: %w", err)
+		return false, tempErr("read back", err)
 	}
 	r.h = binary.LittleEndian.Uint64(b[:])
 	r.left--

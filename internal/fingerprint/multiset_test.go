@@ -1,8 +1,10 @@
 package fingerprint
 
 import (
+	"errors"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -88,5 +90,20 @@ func TestMultisetAddAfterFinish(t *testing.T) {
 	}
 	if err := m.Add(1); err == nil {
 		t.Fatal("Add after Finish was accepted")
+	}
+}
+
+// A temporary folder that cannot be written is the environment's fault,
+// and the error says where and what to do.
+func TestMultisetTempFileError(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir()+"/missing")
+	m := New(2)
+	defer m.Close()
+	err := m.Add(1)
+	if err == nil {
+		err = m.Add(2)
+	}
+	if !errors.Is(err, ErrTempFile) || !strings.Contains(err.Error(), "set TMPDIR") {
+		t.Fatalf("got %v, want an ErrTempFile that says how to fix it", err)
 	}
 }
