@@ -60,6 +60,11 @@ func encodeReport(a *model.Assessment) (encoding string, data []byte, err error)
 	if err != nil {
 		return "", nil, fmt.Errorf("the assessment cannot be encoded: %w: %v", store.ErrInvalid, err)
 	}
+	// What is stored must read back: an empty status or severity, say,
+	// marshals but does not unmarshal, and would fail every later read.
+	if err := json.Unmarshal(raw, new(model.Assessment)); err != nil {
+		return "", nil, fmt.Errorf("the assessment would not read back (%v): every check, control and finding needs a valid status and severity: %w", err, store.ErrInvalid)
+	}
 	if len(raw) < gzipAbove {
 		return "json", raw, nil
 	}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -231,6 +232,12 @@ func testAssessments(t *testing.T, b Backend) {
 		}
 		recs = append(recs, rec)
 		sent = append(sent, a)
+	}
+	// An assessment that would not read back is refused, not stored: a
+	// finding without a severity marshals, but fails to unmarshal.
+	bad := newAssessment(t0, nil, finding("c1", "dev-2", "no severity", "", "S10"))
+	if _, err := e.a.SaveAssessment(ctx, e.by, "plant", bad); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("assessment with a finding without severity: got %v, want ErrInvalid", err)
 	}
 	list := collect(t, 2, func(p store.Page) ([]store.AssessmentRecord, string, error) {
 		return e.a.ListAssessments(ctx, "plant", p)
