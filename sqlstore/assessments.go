@@ -339,25 +339,12 @@ func (t *tenantStore) ListAssessments(ctx context.Context, solutionID string, p 
 	}
 	q += " ORDER BY assessed_at DESC, id DESC LIMIT ?"
 	args = append(args, n+1)
-	rows, err := t.s.b.query(ctx, q, args...)
+	out, more, err := queryPage(ctx, t.s.b, "list assessments", q, args, n, func(r rowScanner) (store.AssessmentRecord, error) { return scanAssessment(r) })
 	if err != nil {
-		return nil, "", dbErr("list assessments", err)
-	}
-	defer rows.Close()
-	out := []store.AssessmentRecord{}
-	for rows.Next() {
-		rec, err := scanAssessment(rows)
-		if err != nil {
-			return nil, "", dbErr("list assessments", err)
-		}
-		out = append(out, rec)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", dbErr("list assessments", err)
+		return nil, "", err
 	}
 	next := ""
-	if len(out) > n {
-		out = out[:n]
+	if more {
 		last := out[n-1]
 		next = cursor{Sort: "assessments", Num: micros(last.AssessedAt), ID: last.ID}.encode()
 	}

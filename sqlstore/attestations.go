@@ -266,25 +266,12 @@ func (t *tenantStore) ListAttestations(ctx context.Context, solutionID string, p
 	}
 	q += " ORDER BY id LIMIT ?"
 	args = append(args, n+1)
-	rows, err := t.s.b.query(ctx, q, args...)
+	out, more, err := queryPage(ctx, t.s.b, "list attestations", q, args, n, scanAttestation)
 	if err != nil {
-		return nil, "", dbErr("list attestations", err)
-	}
-	defer rows.Close()
-	out := []store.Attestation{}
-	for rows.Next() {
-		a, err := scanAttestation(rows)
-		if err != nil {
-			return nil, "", dbErr("list attestations", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", dbErr("list attestations", err)
+		return nil, "", err
 	}
 	next := ""
-	if len(out) > n {
-		out = out[:n]
+	if more {
 		next = cursor{Sort: "attestations", ID: out[n-1].ID}.encode()
 	}
 	return out, next, nil

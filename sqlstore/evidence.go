@@ -171,25 +171,12 @@ func (t *tenantStore) ListEvidence(ctx context.Context, p store.Page) ([]store.E
 	}
 	q += " ORDER BY uploaded_at DESC, sha256 DESC LIMIT ?"
 	args = append(args, n+1)
-	rows, err := t.s.b.query(ctx, q, args...)
+	out, more, err := queryPage(ctx, t.s.b, "list evidence", q, args, n, func(r rowScanner) (store.EvidenceMeta, error) { return scanEvidence(r) })
 	if err != nil {
-		return nil, "", dbErr("list evidence", err)
-	}
-	defer rows.Close()
-	out := []store.EvidenceMeta{}
-	for rows.Next() {
-		m, err := scanEvidence(rows)
-		if err != nil {
-			return nil, "", dbErr("list evidence", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", dbErr("list evidence", err)
+		return nil, "", err
 	}
 	next := ""
-	if len(out) > n {
-		out = out[:n]
+	if more {
 		last := out[n-1]
 		next = cursor{Sort: "evidence", Num: micros(last.UploadedAt), ID: last.SHA256}.encode()
 	}

@@ -72,28 +72,18 @@ func (t *tenantStore) ListFindings(ctx context.Context, solutionID string, fq st
 	}
 	q += " ORDER BY severity_order, id LIMIT ?"
 	args = append(args, n+1)
-	rows, err := t.s.b.query(ctx, q, args...)
-	if err != nil {
-		return nil, "", dbErr("list findings", err)
-	}
-	defer rows.Close()
-	out := []store.Finding{}
-	var orders []int64
-	for rows.Next() {
+	var orders []int64 // the sort key of each row, for the cursor
+	out, more, err := queryPage(ctx, t.s.b, "list findings", q, args, n, func(r rowScanner) (store.Finding, error) {
 		var ord int64
-		f, err := scanFinding(rows, &ord)
-		if err != nil {
-			return nil, "", dbErr("list findings", err)
-		}
-		out = append(out, f)
+		f, err := scanFinding(r, &ord)
 		orders = append(orders, ord)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", dbErr("list findings", err)
+		return f, err
+	})
+	if err != nil {
+		return nil, "", err
 	}
 	next := ""
-	if len(out) > n {
-		out = out[:n]
+	if more {
 		next = cursor{Sort: "findings", Num: orders[n-1], ID: out[n-1].ID}.encode()
 	}
 	return out, next, nil

@@ -121,25 +121,12 @@ func (t *tenantStore) ListSolutions(ctx context.Context, p store.Page) ([]store.
 	}
 	q += " ORDER BY id LIMIT ?"
 	args = append(args, n+1)
-	rows, err := t.s.b.query(ctx, q, args...)
+	out, more, err := queryPage(ctx, t.s.b, "list solutions", q, args, n, scanSolution)
 	if err != nil {
-		return nil, "", dbErr("list solutions", err)
-	}
-	defer rows.Close()
-	out := []store.Solution{}
-	for rows.Next() {
-		s, err := scanSolution(rows)
-		if err != nil {
-			return nil, "", dbErr("list solutions", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", dbErr("list solutions", err)
+		return nil, "", err
 	}
 	next := ""
-	if len(out) > n {
-		out = out[:n]
+	if more {
 		next = cursor{Sort: "solutions", ID: out[n-1].ID}.encode()
 	}
 	return out, next, nil

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
@@ -167,4 +168,29 @@ func decodeCursor(s, sort string) (*cursor, error) {
 		return nil, bad
 	}
 	return &c, nil
+}
+
+// queryPage runs a keyset page query that asked for n+1 rows and scans
+// them: the page holds up to n, and more says whether a next page exists.
+func queryPage[T any](ctx context.Context, q querier, what, sql string, args []any, n int, scan func(rowScanner) (T, error)) (page []T, more bool, err error) {
+	rows, err := q.query(ctx, sql, args...)
+	if err != nil {
+		return nil, false, dbErr(what, err)
+	}
+	defer rows.Close()
+	page = []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, false, dbErr(what, err)
+		}
+		page = append(page, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, dbErr(what, err)
+	}
+	if len(page) > n {
+		return page[:n], true, nil
+	}
+	return page, false, nil
 }
