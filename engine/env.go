@@ -195,7 +195,6 @@ func keyspaceIndex(k string) int {
 type Index struct {
 	seed   maphash.Seed
 	set    *fingerprint.Multiset
-	n      int
 	err    error // the first spill error, reported by Err
 	mu     sync.Mutex
 	frozen atomic.Bool
@@ -256,7 +255,6 @@ func (x *Index) Add(keyspace, value string) {
 	if err := x.set.Add(x.hash(keyspace, value)); err != nil && x.err == nil {
 		x.err = err
 	}
-	x.n++
 }
 
 // Want registers a value that Count will be asked about although no device
@@ -317,8 +315,6 @@ func (x *Index) Count(keyspace, value string) int {
 	return n
 }
 
-// Size returns the number of identifiers indexed, for diagnostics.
-func (x *Index) Size() int { return x.n }
 
 // FirmwareRef names one firmware version of one model.
 type FirmwareRef struct{ Model, Firmware string }
