@@ -315,7 +315,6 @@ func (x *Index) Count(keyspace, value string) int {
 	return n
 }
 
-
 // FirmwareRef names one firmware version of one model.
 type FirmwareRef struct{ Model, Firmware string }
 
