@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"time"
@@ -78,12 +79,37 @@ func shortID(s string) string {
 // containsFold reports whether s contains sub, ignoring ASCII case,
 // without allocating.
 func containsFold(s, sub string) bool {
+	if isASCII(sub) {
+		// A window of s that holds a multi-byte rune has fewer runes than
+		// bytes and cannot fold to an ASCII sub of as many bytes, so
+		// comparing ASCII case-insensitively byte by byte is the same test,
+		// without EqualFold's call at every position.
+	window:
+		for i := 0; i+len(sub) <= len(s); i++ {
+			for j := 0; j < len(sub); j++ {
+				if lowerASCII(s[i+j]) != lowerASCII(sub[j]) {
+					continue window
+				}
+			}
+			return true
+		}
+		return false
+	}
 	for i := 0; i+len(sub) <= len(s); i++ {
 		if strings.EqualFold(s[i:i+len(sub)], sub) {
 			return true
 		}
 	}
 	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // ---------------------------------------------------------------- inventory
@@ -159,7 +185,7 @@ func duplicateResult(env *engine.Env, keyspace, what, value, naReason string) en
 	if blank(value) {
 		return engine.NotApplicable(naReason)
 	}
-	n := env.Index.Count(keyspace, value)
+	n := env.Index.CountCarried(keyspace, value)
 	if n <= 1 {
 		return engine.Pass()
 	}
@@ -345,6 +371,16 @@ func curveBits(curve string) int {
 
 // weakHash reports whether a signature algorithm name relies on a broken hash.
 func weakHash(alg string) bool {
+	var buf [64]byte
+	if len(alg) <= len(buf) && isASCII(alg) {
+		// The common case, lowered once rather than folded per position.
+		b := buf[:len(alg)]
+		for i := range b {
+			b[i] = lowerASCII(alg[i])
+		}
+		return bytes.Contains(b, []byte("md2")) || bytes.Contains(b, []byte("md4")) || bytes.Contains(b, []byte("md5")) ||
+			bytes.Contains(b, []byte("sha1")) || bytes.Contains(b, []byte("sha-1"))
+	}
 	for _, h := range [...]string{"md2", "md4", "md5", "sha1", "sha-1"} {
 		if containsFold(alg, h) {
 			return true
@@ -997,6 +1033,33 @@ func (firmwareOutdated) CheckDevice(env *engine.Env, d *model.Device) engine.Res
 	if d.Lifecycle.Retired() {
 		return engine.NotApplicable(naRetired)
 	}
+	return byFirmware(env, firmwareOutdatedMemo, d, firmwareOutdatedVerdict)
+}
+
+var firmwareOutdatedMemo = engine.NewMemoKey("firmware-outdated")
+
+// byFirmware returns the verdict of a check that, for a device in service,
+// depends only on its model and firmware version: computed once per pair
+// of the fleet (the first pass counted them) rather than per device, since
+// comparing versions against every release of the model was the most
+// costly of the device checks.
+func byFirmware(env *engine.Env, key *engine.MemoKey, d *model.Device, verdict func(*engine.Env, *model.Device) engine.Result) engine.Result {
+	table := env.Memo(key, func() any {
+		t := make(map[engine.FirmwareRef]engine.Result, len(env.Fleet.ByFirmware))
+		for fw := range env.Fleet.ByFirmware {
+			t[fw] = verdict(env, &model.Device{Model: fw.Model, Firmware: fw.Firmware})
+		}
+		return t
+	}).(map[engine.FirmwareRef]engine.Result)
+	if r, ok := table[engine.FirmwareRef{Model: d.Model, Firmware: d.Firmware}]; ok {
+		return r
+	}
+	return verdict(env, d)
+}
+
+// firmwareOutdatedVerdict is the check for a device in service; it reads
+// only the device's model and firmware.
+func firmwareOutdatedVerdict(env *engine.Env, d *model.Device) engine.Result {
 	m := env.Model(d.Model)
 	if m == nil {
 		return engine.NotApplicable(naUnknownModel)
@@ -1037,6 +1100,14 @@ func (missingSecurityUpdate) CheckDevice(env *engine.Env, d *model.Device) engin
 	if d.Lifecycle.Retired() {
 		return engine.NotApplicable(naRetired)
 	}
+	return byFirmware(env, missingSecurityUpdateMemo, d, missingSecurityUpdateVerdict)
+}
+
+var missingSecurityUpdateMemo = engine.NewMemoKey("missing-security-update")
+
+// missingSecurityUpdateVerdict is the check for a device in service; it
+// reads only the device's model and firmware.
+func missingSecurityUpdateVerdict(env *engine.Env, d *model.Device) engine.Result {
 	m := env.Model(d.Model)
 	if m == nil {
 		return engine.NotApplicable(naUnknownModel)

@@ -19,6 +19,9 @@ import "strings"
 //
 // It does not allocate: it runs for every device against every release.
 func compareVersions(a, b string) int {
+	if a == b {
+		return 0 // the common case: a device runs a release as it is listed
+	}
 	aCore, aPre, aHasPre := splitVersion(a)
 	bCore, bPre, bHasPre := splitVersion(b)
 	if c := compareDotted(aCore, bCore, true); c != 0 {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -305,6 +307,68 @@ func TestIndexNormalisesPerKeyspace(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { x.Count(KeySerial, "SN-001") }); n != 0 {
 		t.Errorf("Count allocates %v times", n)
+	}
+}
+
+// Identifiers longer than the hashing buffer normalise the same way, and
+// CountCarried agrees with Count for what devices carry.
+func TestIndexLongIdentifiersAndCountCarried(t *testing.T) {
+	x := NewIndex()
+	long := strings.Repeat("AB:", 100) + "CD" // 302 bytes, 202 after stripping
+	x.Add(KeyCertificate, long)
+	x.Add(KeyCertificate, strings.ToLower(strings.ReplaceAll(long, ":", "-")))
+	x.Add(KeyCertificate, strings.Repeat("ab", 100)+"ce")
+	x.Add(KeySerial, "SN-1")
+	x.Add(KeySerial, " sn-1\t")
+	x.Add(KeySerial, "SN-2")
+	for _, tc := range []struct {
+		keyspace, value string
+		want            int
+	}{
+		{KeyCertificate, long, 2},
+		{KeyCertificate, strings.Repeat("ab", 100) + "cd", 2},
+		{KeyCertificate, strings.Repeat("ab", 100) + "ce", 1},
+		{KeySerial, "sn-1", 2},
+		{KeySerial, "SN-2", 1},
+	} {
+		if got := x.Count(tc.keyspace, tc.value); got != tc.want {
+			t.Errorf("Count(%s, %.20q) = %d, want %d", tc.keyspace, tc.value, got, tc.want)
+		}
+		if got := x.CountCarried(tc.keyspace, tc.value); got != tc.want {
+			t.Errorf("CountCarried(%s, %.20q) = %d, want %d", tc.keyspace, tc.value, got, tc.want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { x.CountCarried(KeySerial, "SN-2") }); n != 0 {
+		t.Errorf("CountCarried allocates %v times", n)
+	}
+}
+
+// Memo builds a run's table once, however many workers ask at once.
+func TestMemoBuildsOnce(t *testing.T) {
+	env := NewEnv(testSolution(), time.Now(), nil)
+	key, other := NewMemoKey("a"), NewMemoKey("b")
+	var builds atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 100; j++ {
+				if v := env.Memo(key, func() any { builds.Add(1); return 42 }); v != 42 {
+					t.Errorf("Memo = %v, want 42", v)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := builds.Load(); n != 1 {
+		t.Errorf("built %d times, want once", n)
+	}
+	if v := env.Memo(other, func() any { return "b" }); v != "b" {
+		t.Errorf("second key = %v, want its own value", v)
+	}
+	if v := NewEnv(testSolution(), time.Now(), nil).Memo(key, func() any { return 7 }); v != 7 {
+		t.Errorf("a new run sees %v, want its own value", v)
 	}
 }
 

@@ -32,6 +32,37 @@ type Env struct {
 	Fleet *FleetStats
 
 	ev *evidenceIndex
+
+	memoMu sync.Mutex
+	memos  sync.Map // *MemoKey -> value
+}
+
+// MemoKey names a table that checks share for one run (see Env.Memo).
+// Declare one per table, as a package variable.
+type MemoKey struct{ name string }
+
+// NewMemoKey returns a new key; name is for debugging.
+func NewMemoKey(name string) *MemoKey { return &MemoKey{name: name} }
+
+// Memo returns the run's value for key, calling build once, on first use,
+// to make it. It is for what a check would otherwise compute again for
+// every device although it depends only on the solution and the first
+// pass (the verdict for each model and firmware version, say). build runs
+// after the first pass, may read Fleet and the solution, and must return
+// a value that is only read afterwards: the device workers share it. The
+// lookup takes no lock.
+func (e *Env) Memo(key *MemoKey, build func() any) any {
+	if v, ok := e.memos.Load(key); ok {
+		return v
+	}
+	e.memoMu.Lock()
+	defer e.memoMu.Unlock()
+	if v, ok := e.memos.Load(key); ok {
+		return v
+	}
+	v := build()
+	e.memos.Store(key, v)
+	return v
 }
 
 // NewEnv prepares an environment for sol.
@@ -214,8 +245,6 @@ func newIndex(limit int) *Index {
 // them; surrounding blanks never count. It does not allocate: it runs on
 // every device.
 func (x *Index) key(keyspace, value string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(x.seed)
 	fold, strip := false, false
 	switch keyspace {
 	case KeyMAC, KeyCertificate:
@@ -230,6 +259,12 @@ func (x *Index) key(keyspace, value string) uint64 {
 	for end > start && (value[end-1] == ' ' || value[end-1] == '\t') {
 		end--
 	}
+	// The normalised bytes go through a buffer on the stack, hashed in one
+	// call: hashing them one call per byte was a tenth of the duplicate
+	// checks. (maphash gives the same hash however the bytes are split.)
+	var buf [128]byte
+	var h *maphash.Hash
+	n := 0
 	for i := start; i < end; i++ {
 		c := value[i]
 		if strip && (c == ':' || c == '-' || c == '.' || c == ' ') {
@@ -238,8 +273,21 @@ func (x *Index) key(keyspace, value string) uint64 {
 		if fold && 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		h.WriteByte(c)
+		if n == len(buf) {
+			if h == nil {
+				h = new(maphash.Hash)
+				h.SetSeed(x.seed)
+			}
+			h.Write(buf[:])
+			n = 0
+		}
+		buf[n] = c
+		n++
 	}
+	if h == nil {
+		return maphash.Bytes(x.seed, buf[:n])
+	}
+	h.Write(buf[:n])
 	return h.Sum64()
 }
 
@@ -315,6 +363,18 @@ func (x *Index) Count(keyspace, value string) int {
 	return n
 }
 
+// CountCarried returns how many devices carry value in keyspace, for a
+// value that a device of the fleet carries (the device being checked,
+// say): 1 unless it repeats. It is answered from the repeated identifiers
+// alone, without a search of all of them.
+func (x *Index) CountCarried(keyspace, value string) int {
+	if value == "" || keyspaceIndex(keyspace) < 0 {
+		return 0
+	}
+	x.Freeze()
+	return x.set.CountAdded(x.hash(keyspace, value))
+}
+
 // FirmwareRef names one firmware version of one model.
 type FirmwareRef struct{ Model, Firmware string }
 
@@ -385,18 +445,24 @@ func (e *Env) Observe(d *model.Device) {
 	f := e.Fleet
 	f.Devices++
 	f.ByLifecycle[d.Lifecycle]++
-	f.ByModel[d.Model]++
+	count(f.ByModel, d.Model)
 	if !d.Lifecycle.Retired() {
-		f.ByFirmware[FirmwareRef{d.Model, d.Firmware}]++
+		fw := FirmwareRef{d.Model, d.Firmware}
+		if n, ok := f.ByFirmware[fw]; ok {
+			f.ByFirmware[fw] = n + 1
+		} else {
+			f.ByFirmware[FirmwareRef{strings.Clone(d.Model), strings.Clone(d.Firmware)}] = 1
+		}
 	}
-	if e.models[d.Model] == nil {
-		f.UnknownModels[d.Model]++
+	m := e.models[d.Model]
+	if m == nil {
+		count(f.UnknownModels, d.Model)
 	}
 	if d.Zone != "" {
-		f.ByZone[d.Zone]++
+		count(f.ByZone, d.Zone)
 	}
-	if d.SafetyCritical || (e.models[d.Model] != nil && e.models[d.Model].SafetyCritical) {
-		f.SafetyByZone[d.Zone]++
+	if d.SafetyCritical || (m != nil && m.SafetyCritical) {
+		count(f.SafetyByZone, d.Zone)
 	}
 	if d.Lifecycle == model.Active {
 		f.Active++
@@ -405,4 +471,14 @@ func (e *Env) Observe(d *model.Device) {
 			f.ActiveReporting++
 		}
 	}
+}
+
+// count adds one to m[k]. A new key is a copy: a decoded device's strings
+// may share the memory of its whole input line.
+func count(m map[string]int, k string) {
+	if n, ok := m[k]; ok {
+		m[k] = n + 1
+		return
+	}
+	m[strings.Clone(k)] = 1
 }

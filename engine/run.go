@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -151,12 +152,12 @@ func (k *keptFindings) keep(f model.Finding) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.max <= 0 || len(k.h) < k.max {
-		heap.Push(&k.h, f)
+		heap.Push(&k.h, owned(f))
 		return
 	}
 	k.dropped++
 	if findingLess(&f, &k.h[0]) {
-		k.h[0] = f
+		k.h[0] = owned(f)
 		heap.Fix(&k.h, 0)
 	}
 }
@@ -206,15 +207,26 @@ func (c *collector) record(i int, assetType model.AssetType, asset string, r Res
 	}
 	c.bySeverity[i][sev]++
 	f := model.Finding{
-		Check: m.ID, CheckVersion: m.Version, Title: m.Title, Controls: slices.Clone(controls),
+		Check: m.ID, CheckVersion: m.Version, Title: m.Title, Controls: controls,
 		Severity: sev, Status: r.Status, AssetType: assetType, Asset: asset,
 		Message: r.Message, Evidence: r.Evidence, Remediation: rem,
 	}
 	if m.AnyControl {
-		c.dynFindings = append(c.dynFindings, f)
+		c.dynFindings = append(c.dynFindings, owned(f))
 		return
 	}
 	c.keep(f)
+}
+
+// owned returns f with its own copies of what may point into a device:
+// decoded devices' strings share the memory of their whole input line, and
+// a kept finding must not keep the line alive.
+func owned(f model.Finding) model.Finding {
+	f.Controls = slices.Clone(f.Controls)
+	f.Asset = strings.Clone(f.Asset)
+	f.Message = strings.Clone(f.Message)
+	f.Evidence = strings.Clone(f.Evidence)
+	return f
 }
 
 func (c *collector) merge(o *collector) {

@@ -17,6 +17,7 @@ import (
 // which also reads an empty enum as unset.)
 func FuzzDecodeDeviceJSON(f *testing.F) {
 	f.Add([]byte(`{"id":"cam-1","model":"cam","lifecycle":"active","last_seen":"2026-02-01T10:00:00Z","certificate":{"key_type":"rsa","key_bits":2048,"trusted":true},"settings":{"telnet":false},"ports":[{"port":443,"protocol":"tcp","service":"https","tls":true,"tls_versions":["1.2"]}]}`))
+	f.Add([]byte(`{"id":"a-device-id-longer-than-eight","certificate":null,"ports":[{"port":1,"authenticated":null,"tls_versions":null}],"settings":null}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var fast Device
 		if !DecodeDeviceJSON(b, &fast) {

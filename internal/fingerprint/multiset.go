@@ -43,7 +43,7 @@ type Multiset struct {
 	spilled bool
 
 	want     map[uint64]int // wanted fingerprints -> exact count after Finish
-	repeated map[uint64]int // spilled sets: fingerprints added more than once
+	repeated map[uint64]int // after Finish: fingerprints added more than once
 	finished bool
 }
 
@@ -116,6 +116,17 @@ func (m *Multiset) Finish() error {
 		m.buf = slices.Clip(m.buf)
 		for h := range m.want {
 			m.want[h] = m.memCount(h)
+		}
+		m.repeated = map[uint64]int{}
+		for i := 0; i < len(m.buf); {
+			j := i + 1
+			for j < len(m.buf) && m.buf[j] == m.buf[i] {
+				j++
+			}
+			if j-i > 1 {
+				m.repeated[m.buf[i]] = j - i
+			}
+			i = j
 		}
 		return nil
 	}
@@ -197,6 +208,17 @@ func (m *Multiset) Count(h uint64) (n int, exact bool) {
 		return n, true
 	}
 	return 1, false
+}
+
+// CountAdded is Count for a fingerprint the caller knows it added: its
+// count if it repeats, else 1. It looks only at the repeated fingerprints,
+// so it costs one map lookup however many were added. Call it after
+// Finish.
+func (m *Multiset) CountAdded(h uint64) int {
+	if n, ok := m.repeated[h]; ok {
+		return n
+	}
+	return 1
 }
 
 func (m *Multiset) memCount(h uint64) int {

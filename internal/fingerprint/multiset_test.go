@@ -71,6 +71,9 @@ func TestMultisetMatchesMap(t *testing.T) {
 				}
 			}
 			for h, c := range want {
+				if n := m.CountAdded(h); n != c {
+					t.Fatalf("CountAdded(%x) = %d, want %d", h, n, c)
+				}
 				n, exact := m.Count(h)
 				switch {
 				case exact && n != c:
