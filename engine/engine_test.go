@@ -122,6 +122,72 @@ func TestDuplicatesFoundAcrossBatchesAndWorkers(t *testing.T) {
 	}
 }
 
+// parallelFleet hands devices to fn from several goroutines, as a
+// JSON-lines inventory does in the second pass.
+type parallelFleet struct {
+	SliceInventory
+	workers int
+	calls   atomic.Int32
+}
+
+func (p *parallelFleet) Workers() int { return p.workers }
+
+func (p *parallelFleet) DevicesParallel(ctx context.Context, fn func(int, *model.Device) error) error {
+	p.calls.Add(1)
+	var wg sync.WaitGroup
+	errs := make([]error, p.workers)
+	for w := 0; w < p.workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(p.SliceInventory); i += p.workers {
+				d := p.SliceInventory[i] // fn may change it
+				if err := fn(w, &d); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// The second pass over a parallel inventory gives the same assessment as
+// over a sequential one: tallies, kept findings, progress to the end.
+func TestParallelInventoryGivesTheSameAssessment(t *testing.T) {
+	checks := []Check{dupSerial{}, lowEvery{}, panicky{}, modelSigned{}}
+	want := mustRun(t, testSolution(), fleet(3000), Options{MaxFindings: 100}, checks...)
+	inv := &parallelFleet{SliceInventory: fleet(3000), workers: 3}
+	var last int
+	var progressMu sync.Mutex
+	got := mustRun(t, testSolution(), inv, Options{MaxFindings: 100, Progress: func(phase string, n int) {
+		progressMu.Lock()
+		defer progressMu.Unlock()
+		if phase == "check" {
+			if n < last {
+				t.Errorf("progress went back from %d to %d", last, n)
+			}
+			last = n
+		}
+	}}, checks...)
+	if inv.calls.Load() != 1 {
+		t.Fatalf("DevicesParallel called %d times, want once (the second pass)", inv.calls.Load())
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("parallel differs from sequential (-sequential +parallel):\n%s", diff)
+	}
+	if last != 3000 {
+		t.Errorf("last progress %d, want 3000", last)
+	}
+	// An explicit concurrency keeps the engine's own workers.
+	inv.calls.Store(0)
+	mustRun(t, testSolution(), inv, Options{Concurrency: 2}, checks...)
+	if inv.calls.Load() != 0 {
+		t.Errorf("DevicesParallel used although Concurrency was set")
+	}
+}
+
 func TestPanickingCheckRecordsErrorAndRunCompletes(t *testing.T) {
 	a := mustRun(t, testSolution(), fleet(10), Options{}, panicky{}, dupSerial{})
 	var pc model.CheckSummary

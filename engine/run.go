@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iotguard/iotguard/catalog"
@@ -26,6 +27,22 @@ const SchemaVersion = "1.0"
 // so streams may reuse one struct.
 type Inventory interface {
 	Devices(ctx context.Context, fn func(d *model.Device) error) error
+}
+
+// ParallelInventory is an Inventory that can also decode its devices on
+// goroutines of its own and hand each to fn where it was decoded. The
+// engine's second pass then checks a device on the core that decoded it,
+// rather than passing it through a channel to another.
+type ParallelInventory interface {
+	Inventory
+	// Workers is how many goroutines DevicesParallel may call fn on; fn is
+	// given the goroutine's number, from 0 to Workers()-1.
+	Workers() int
+	// DevicesParallel calls fn with every device, in no particular order,
+	// concurrently from different workers. fn may change d but must not
+	// keep it. An error stops the stream and is returned; with several,
+	// the first in the inventory's order.
+	DevicesParallel(ctx context.Context, fn func(worker int, d *model.Device) error) error
 }
 
 // SliceInventory is an in-memory inventory, for inline devices and tests.
@@ -403,6 +420,9 @@ func runDeviceChecks(ctx context.Context, env *Env, inv Inventory, checks []Chec
 			dc.index = append(dc.index, i)
 		}
 	}
+	if pi, ok := inv.(ParallelInventory); ok && opt.Concurrency <= 0 && pi.Workers() > 1 {
+		return dc.runParallel(ctx, env, pi, checks, metas, opt)
+	}
 	workers := opt.Concurrency
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -473,6 +493,47 @@ func runDeviceChecks(ctx context.Context, env *Env, inv Inventory, checks []Chec
 	}
 	if opt.Progress != nil {
 		opt.Progress("check", done)
+	}
+	all := collectors[0]
+	for _, c := range collectors[1:] {
+		all.merge(c)
+	}
+	return all, nil
+}
+
+// runParallel is the second pass over an inventory that decodes on its
+// own workers: each worker enriches and checks the devices it decoded,
+// into a collector of its own.
+func (dc *deviceChecks) runParallel(ctx context.Context, env *Env, inv ParallelInventory, checks []Check, metas []Meta, opt Options) (*collector, error) {
+	kept := &keptFindings{max: opt.MaxFindings}
+	collectors := make([]*collector, inv.Workers())
+	for w := range collectors {
+		collectors[w] = newCollector(checks, metas, kept)
+	}
+	var done atomic.Int64
+	var progressMu sync.Mutex
+	reported := int64(0)
+	err := inv.DevicesParallel(ctx, func(w int, d *model.Device) error {
+		env.ev.enrich(d, false)
+		dc.run(env, d, collectors[w])
+		if n := done.Add(1); opt.Progress != nil && n%4096 == 0 {
+			progressMu.Lock()
+			if n > reported { // workers may get here out of order
+				reported = n
+				opt.Progress("check", int(n))
+			}
+			progressMu.Unlock()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if opt.Progress != nil {
+		opt.Progress("check", int(done.Load()))
 	}
 	all := collectors[0]
 	for _, c := range collectors[1:] {

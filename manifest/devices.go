@@ -177,6 +177,30 @@ func (f *fileInventory) Devices(ctx context.Context, fn func(d *model.Device) er
 	return err
 }
 
+// DevicesParallel implements engine.ParallelInventory: once a pass has
+// verified the file, the devices of a JSON-lines file are decoded,
+// validated and handed to fn on the decoding goroutines, in no particular
+// order; an error is still the first one in file order. Otherwise it is
+// Devices, on worker 0.
+func (f *fileInventory) DevicesParallel(ctx context.Context, fn func(worker int, d *model.Device) error) error {
+	f.mu.Lock()
+	verified := f.verified
+	f.mu.Unlock()
+	if !verified || f.format == "csv" || decodeWorkers() < 2 {
+		return f.Devices(ctx, func(d *model.Device) error { return fn(0, d) })
+	}
+	file, err := os.Open(f.path)
+	if err != nil {
+		return fmt.Errorf("open devices file: %w", err)
+	}
+	defer file.Close()
+	s := &streamer{ctx: ctx, name: f.name, rules: f.rules, work: fn}
+	return s.jsonlParallel(file, decodeWorkers())
+}
+
+// Workers implements engine.ParallelInventory.
+func (f *fileInventory) Workers() int { return decodeWorkers() }
+
 func (f *fileInventory) stream(ctx context.Context, ids *idSet, fn func(line int, d *model.Device) error) error {
 	file, err := os.Open(f.path)
 	if err != nil {
@@ -224,7 +248,10 @@ type streamer struct {
 	rules   *deviceRules
 	ids     *idSet
 	fn      func(line int, d *model.Device) error
-	d       model.Device
+	// work, when set, replaces fn in a parallel pass: it is called on the
+	// decoding goroutine (numbered from 0) with each valid device.
+	work func(worker int, d *model.Device) error
+	d    model.Device
 
 	rd bytes.Reader // reused for each JSON line
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/iotguard/iotguard/model"
 )
@@ -33,7 +34,16 @@ type jsonlChunk struct {
 // most of the cost of an assessment, and it is now on every core.
 func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
 	done := make(chan struct{})
-	defer close(done)
+	var stopped atomic.Bool
+	var wg sync.WaitGroup
+	defer func() {
+		// The decoders finish before this returns, so that no device is
+		// handed on (in a parallel pass) after the caller has been told
+		// the stream ended.
+		stopped.Store(true)
+		close(done)
+		wg.Wait()
+	}()
 	jobs := make(chan *jsonlChunk, workers)
 	results := make(chan *jsonlChunk, workers*2)
 	// Emitted chunks come back for reuse: growing fresh buffers and
@@ -95,20 +105,37 @@ func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
 		}
 	}()
 
-	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() { // decoder
 			defer wg.Done()
-			dec := &streamer{name: s.name}
+			dec := &streamer{name: s.name, rules: s.rules}
 			for c := range jobs {
+				if stopped.Load() {
+					continue // drain: the reader stops at done
+				}
 				if cap(c.devs) < len(c.lines) {
 					c.devs = make([]model.Device, 0, len(c.lines))
 				}
 				start := 0
 				for i, end := range c.ends {
+					if s.work != nil && stopped.Load() {
+						c.devs = c.devs[:i]
+						break
+					}
 					c.devs = c.devs[:i+1]
-					if err := dec.decodeJSONInto(c.lines[i], c.buf[start:end], &c.devs[i]); err != nil {
+					d := &c.devs[i]
+					err := dec.decodeJSONInto(c.lines[i], c.buf[start:end], d)
+					if err == nil && s.work != nil {
+						// Validated and handed on here, on the core that
+						// decoded the device and while it is in its cache.
+						if ps := dec.rules.check(d); ps != nil {
+							err = inputErr(s.name, c.lines[i], 0, ps[0].field, "%s", ps[0].msg)
+						} else {
+							err = s.work(w, d)
+						}
+					}
+					if err != nil {
 						c.devs = c.devs[:i]
 						c.err = err
 						break
@@ -143,9 +170,11 @@ func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
 			if err := s.ctx.Err(); err != nil {
 				return err
 			}
-			for i := range c.devs {
-				if err := s.emitDevice(c.lines[i], &c.devs[i]); err != nil {
-					return err
+			if s.work == nil {
+				for i := range c.devs {
+					if err := s.emitDevice(c.lines[i], &c.devs[i]); err != nil {
+						return err
+					}
 				}
 			}
 			if c.err != nil {
@@ -163,5 +192,6 @@ func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
 	return nil
 }
 
-// decodeWorkers is how many goroutines decode a side file.
+// decodeWorkers is how many goroutines decode a side file (and, in a
+// parallel pass, check its devices).
 func decodeWorkers() int { return runtime.GOMAXPROCS(0) }
