@@ -10,6 +10,7 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -132,7 +133,7 @@ type parallelFleet struct {
 
 func (p *parallelFleet) Workers() int { return p.workers }
 
-func (p *parallelFleet) DevicesParallel(ctx context.Context, fn func(int, *model.Device) error) error {
+func (p *parallelFleet) DevicesParallel(ctx context.Context, transient bool, fn func(int, *model.Device) error) error {
 	p.calls.Add(1)
 	var wg sync.WaitGroup
 	errs := make([]error, p.workers)
@@ -140,17 +141,53 @@ func (p *parallelFleet) DevicesParallel(ctx context.Context, fn func(int, *model
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var scratch []byte
 			for i := w; i < len(p.SliceInventory); i += p.workers {
 				d := p.SliceInventory[i] // fn may change it
+				if transient {
+					scratch = transientStrings(&d, scratch[:0])
+				}
 				if err := fn(w, &d); err != nil {
 					errs[w] = err
 					return
+				}
+				// As an inventory that reuses its memory: whatever kept a
+				// transient string now sees it changed.
+				for j := range scratch {
+					scratch[j] = '#'
 				}
 			}
 		}()
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// transientStrings makes d's strings views of buf, as a transient decoder
+// does, and returns buf.
+func transientStrings(d *model.Device, buf []byte) []byte {
+	fields := []*string{&d.ID, &d.Serial, &d.Model, &d.Firmware, &d.MAC, &d.Zone, &d.MQTTClientID, &d.PreviousIdentity}
+	if d.Certificate != nil {
+		c := *d.Certificate
+		d.Certificate = &c
+		fields = append(fields, &c.Fingerprint)
+	}
+	need := 0
+	for _, f := range fields {
+		need += len(*f)
+	}
+	if cap(buf) < need {
+		buf = make([]byte, 0, need)
+	}
+	for _, f := range fields {
+		if *f == "" {
+			continue
+		}
+		start := len(buf)
+		buf = append(buf, *f...)
+		*f = unsafe.String(&buf[start], len(*f))
+	}
+	return buf
 }
 
 // The second pass over a parallel inventory gives the same assessment as
@@ -171,8 +208,8 @@ func TestParallelInventoryGivesTheSameAssessment(t *testing.T) {
 			last = n
 		}
 	}}, checks...)
-	if inv.calls.Load() != 1 {
-		t.Fatalf("DevicesParallel called %d times, want once (the second pass)", inv.calls.Load())
+	if inv.calls.Load() != 2 {
+		t.Fatalf("DevicesParallel called %d times, want twice (both passes)", inv.calls.Load())
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("parallel differs from sequential (-sequential +parallel):\n%s", diff)
@@ -185,6 +222,65 @@ func TestParallelInventoryGivesTheSameAssessment(t *testing.T) {
 	mustRun(t, testSolution(), inv, Options{Concurrency: 2}, checks...)
 	if inv.calls.Load() != 0 {
 		t.Errorf("DevicesParallel used although Concurrency was set")
+	}
+}
+
+// A parallel first pass gathers the same statistics, index and evidence
+// matches as the sequential one.
+func TestParallelFirstPassMatchesSequential(t *testing.T) {
+	devices := fleet(5000)
+	for i := range devices {
+		d := &devices[i]
+		d.MAC = fmt.Sprintf("00:11:22:33:%02x:%02x", i/256, i%256)
+		d.Zone = fmt.Sprintf("z%d", i%7)
+		d.Firmware = fmt.Sprintf("1.%d", i%3)
+		d.MQTTClientID = fmt.Sprintf("c-%d", i%4000) // 1000 repeated
+		if i%5 == 0 {
+			d.Lifecycle = model.Decommissioned
+		}
+		if i%11 == 0 {
+			d.Model = "unknown"
+		}
+		if i%13 == 0 {
+			d.PreviousIdentity = "fp-old"
+		}
+		d.Certificate = &model.Certificate{Fingerprint: fmt.Sprintf("fp-%d", i%4999)}
+	}
+	ev := &model.Evidence{
+		Scans: []model.Scan{{Hosts: []model.ScanHost{{MAC: "00:11:22:33:00:05"}, {MAC: "ff:ff:ff:ff:ff:ff"}, {Hostnames: []string{"nowhere"}}}}},
+		Cloud: []model.CloudThing{{Name: "d-42"}, {Name: "ghost"}},
+	}
+	sequential := NewEnv(testSolution(), testNow, nil).WithEvidence(ev)
+	for i := range devices {
+		sequential.Prepare(&devices[i])
+	}
+	sequential.Index.Freeze()
+	parallel := NewEnv(testSolution(), testNow, nil).WithEvidence(ev)
+	n, err := prepareParallel(context.Background(), parallel, &parallelFleet{SliceInventory: devices, workers: 3}, nil)
+	if err != nil || n != len(devices) {
+		t.Fatalf("prepareParallel = %d, %v", n, err)
+	}
+	parallel.Index.Freeze()
+	if diff := cmp.Diff(sequential.Fleet, parallel.Fleet); diff != "" {
+		t.Errorf("fleet statistics differ (-sequential +parallel):\n%s", diff)
+	}
+	if diff := cmp.Diff(sequential.UnmatchedHosts(), parallel.UnmatchedHosts()); diff != "" || len(parallel.UnmatchedHosts()) != 2 {
+		t.Errorf("unmatched hosts differ (-sequential +parallel):\n%s", diff)
+	}
+	if diff := cmp.Diff(sequential.UnmatchedCloud(), parallel.UnmatchedCloud()); diff != "" || len(parallel.UnmatchedCloud()) != 1 {
+		t.Errorf("unmatched cloud things differ (-sequential +parallel):\n%s", diff)
+	}
+	for _, q := range []struct{ keyspace, value string }{
+		{KeySerial, "SN-CLONE"}, {KeySerial, "SN-1"}, {KeyClientID, "c-5"}, {KeyClientID, "c-4500"}, {KeyMAC, "00:11:22:33:00:05"},
+		{KeyCertificate, "fp-0"}, {KeyCertificate, "fp-17"}, {KeyCertificate, "fp-old"},
+	} {
+		want, got := sequential.Index.Count(q.keyspace, q.value), parallel.Index.Count(q.keyspace, q.value)
+		if want != got {
+			t.Errorf("Count(%s, %s): sequential %d, parallel %d", q.keyspace, q.value, want, got)
+		}
+	}
+	if c := parallel.Index.Count(KeyCertificate, "fp-0"); c != 2 {
+		t.Errorf("fp-0 on %d devices, want 2", c)
 	}
 }
 

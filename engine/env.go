@@ -163,7 +163,7 @@ func (e *Env) UnmatchedCloud() []*model.CloudThing {
 // to the index and statistics, and return the copy.
 func (e *Env) Prepare(d *model.Device) model.Device {
 	dv := *d
-	e.ev.enrich(&dv, true)
+	e.ev.enrich(&dv, e.ev.hostSeen, e.ev.cloudSeen)
 	e.Observe(&dv)
 	return dv
 }
@@ -171,7 +171,7 @@ func (e *Env) Prepare(d *model.Device) model.Device {
 // Enrich merges imported evidence into a copy of a device, as the engine
 // does before checking it; tests and previews use it.
 func (e *Env) Enrich(d model.Device) model.Device {
-	e.ev.enrich(&d, false)
+	e.ev.enrich(&d, nil, nil)
 	return d
 }
 
@@ -302,6 +302,24 @@ func (x *Index) Add(keyspace, value string) {
 	}
 	if err := x.set.Add(x.hash(keyspace, value)); err != nil && x.err == nil {
 		x.err = err
+	}
+}
+
+// addHashes is Add and Want for hashes a worker computed; workers may call
+// it concurrently.
+func (x *Index) addHashes(adds, wants []uint64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.frozen.Load() {
+		panic("engine: index added to after it was frozen")
+	}
+	for _, h := range adds {
+		if err := x.set.Add(h); err != nil && x.err == nil {
+			x.err = err
+		}
+	}
+	for _, h := range wants {
+		x.set.Want(h)
 	}
 }
 
@@ -442,27 +460,30 @@ func (e *Env) Observe(d *model.Device) {
 	// The re-used identity check asks how many devices still present the
 	// device's previous certificate.
 	x.Want(KeyCertificate, d.PreviousIdentity)
-	f := e.Fleet
+	e.Fleet.observe(e, d, own)
+}
+
+// observe adds one device to the statistics. intern turns a device's
+// string into one the statistics may keep as a map key: the identity for
+// devices that own their strings; a copy, made once per distinct value,
+// for transient ones (see observer).
+func (f *FleetStats) observe(e *Env, d *model.Device, intern func(string) string) {
 	f.Devices++
-	f.ByLifecycle[d.Lifecycle]++
-	count(f.ByModel, d.Model)
+	f.ByLifecycle[d.Lifecycle]++ // an enum's value, never a decoded string
+	mdl := intern(d.Model)
+	f.ByModel[mdl]++
 	if !d.Lifecycle.Retired() {
-		fw := FirmwareRef{d.Model, d.Firmware}
-		if n, ok := f.ByFirmware[fw]; ok {
-			f.ByFirmware[fw] = n + 1
-		} else {
-			f.ByFirmware[FirmwareRef{strings.Clone(d.Model), strings.Clone(d.Firmware)}] = 1
-		}
+		f.ByFirmware[FirmwareRef{mdl, intern(d.Firmware)}]++
 	}
 	m := e.models[d.Model]
 	if m == nil {
-		count(f.UnknownModels, d.Model)
+		f.UnknownModels[mdl]++
 	}
 	if d.Zone != "" {
-		count(f.ByZone, d.Zone)
+		f.ByZone[intern(d.Zone)]++
 	}
 	if d.SafetyCritical || (m != nil && m.SafetyCritical) {
-		count(f.SafetyByZone, d.Zone)
+		f.SafetyByZone[intern(d.Zone)]++
 	}
 	if d.Lifecycle == model.Active {
 		f.Active++
@@ -473,12 +494,90 @@ func (e *Env) Observe(d *model.Device) {
 	}
 }
 
-// count adds one to m[k]. A new key is a copy: a decoded device's strings
-// may share the memory of its whole input line.
-func count(m map[string]int, k string) {
-	if n, ok := m[k]; ok {
-		m[k] = n + 1
-		return
+func own(s string) string { return s }
+
+// merge adds o's counts to f's.
+func (f *FleetStats) merge(o *FleetStats) {
+	f.Devices += o.Devices
+	f.Active += o.Active
+	f.ActiveReporting += o.ActiveReporting
+	for k, n := range o.ByLifecycle {
+		f.ByLifecycle[k] += n
 	}
-	m[strings.Clone(k)] = 1
+	for k, n := range o.ByFirmware {
+		f.ByFirmware[k] += n
+	}
+	for _, p := range [][2]map[string]int{{f.ByModel, o.ByModel}, {f.ByZone, o.ByZone}, {f.SafetyByZone, o.SafetyByZone}, {f.UnknownModels, o.UnknownModels}} {
+		for k, n := range p[1] {
+			p[0][k] += n
+		}
+	}
+}
+
+// observer is one worker's share of a parallel first pass: statistics and
+// evidence matches of its own, merged when the pass ends, and identifier
+// hashes handed to the shared index a batch at a time.
+type observer struct {
+	env                 *Env
+	fleet               *FleetStats
+	adds, wants         []uint64
+	hostSeen, cloudSeen []bool
+	// keys holds a copy of each distinct string the statistics count:
+	// devices are transient, and assigning to a map entry replaces its
+	// key with the string given, so every key given must be a copy.
+	keys map[string]string
+}
+
+func newObserver(e *Env) *observer {
+	return &observer{env: e, fleet: newFleetStats(), keys: map[string]string{},
+		hostSeen: make([]bool, len(e.ev.hostSeen)), cloudSeen: make([]bool, len(e.ev.cloudSeen))}
+}
+
+// intern returns this worker's copy of s.
+func (o *observer) intern(s string) string {
+	if k, ok := o.keys[s]; ok {
+		return k
+	}
+	k := strings.Clone(s)
+	o.keys[k] = k
+	return k
+}
+
+// prepare is Env.Prepare on this worker's share; d is changed in place.
+func (o *observer) prepare(d *model.Device) {
+	o.env.ev.enrich(d, o.hostSeen, o.cloudSeen)
+	x := o.env.Index
+	for _, id := range [...]struct{ keyspace, value string }{{KeySerial, d.Serial}, {KeyClientID, d.MQTTClientID}, {KeyMAC, d.MAC}} {
+		if id.value != "" {
+			o.adds = append(o.adds, x.hash(id.keyspace, id.value))
+		}
+	}
+	if d.Certificate != nil && d.Certificate.Fingerprint != "" {
+		o.adds = append(o.adds, x.hash(KeyCertificate, d.Certificate.Fingerprint))
+	}
+	if d.PreviousIdentity != "" {
+		o.wants = append(o.wants, x.hash(KeyCertificate, d.PreviousIdentity))
+	}
+	o.fleet.observe(o.env, d, o.intern)
+	if len(o.adds) >= 4096 {
+		o.flush()
+	}
+}
+
+// flush hands the hashes gathered so far to the index.
+func (o *observer) flush() {
+	o.env.Index.addHashes(o.adds, o.wants)
+	o.adds, o.wants = o.adds[:0], o.wants[:0]
+}
+
+// finish flushes and merges this worker's share into the environment.
+func (o *observer) finish() {
+	o.flush()
+	o.env.Fleet.merge(o.fleet)
+	for i, seen := range o.hostSeen {
+		o.env.ev.hostSeen[i] = o.env.ev.hostSeen[i] || seen
+	}
+	for i, seen := range o.cloudSeen {
+		o.env.ev.cloudSeen[i] = o.env.ev.cloudSeen[i] || seen
+	}
 }

@@ -174,18 +174,19 @@ func (x *evidenceIndex) cloud(d *model.Device) int {
 
 // enrich merges evidence into a device: observed ports from a scan,
 // certificate facts from parsed certificates and CRLs, last activity and
-// status from cloud registries. mark records which scan hosts and cloud
-// things a device matched (first pass only). Enrichment only adds facts
+// status from cloud registries. hostSeen and cloudSeen, when not nil,
+// record which scan hosts and cloud things the device matched (first pass
+// only; parallel workers each mark their own). Enrichment only adds facts
 // or replaces observed ones with fresher observations; it never invents a
 // device.
-func (x *evidenceIndex) enrich(d *model.Device, mark bool) {
+func (x *evidenceIndex) enrich(d *model.Device, hostSeen, cloudSeen []bool) {
 	if x.ev == nil {
 		return
 	}
 	if n := x.host(d); n >= 0 {
 		h := x.hosts[n]
-		if mark {
-			x.hostSeen[n] = true
+		if hostSeen != nil {
+			hostSeen[n] = true
 		}
 		d.Ports = mergePorts(d.Ports, h.Ports)
 		if d.MAC == "" && h.MAC != "" {
@@ -215,8 +216,8 @@ func (x *evidenceIndex) enrich(d *model.Device, mark bool) {
 	}
 	if n := x.cloud(d); n >= 0 {
 		t := &x.ev.Cloud[n]
-		if mark {
-			x.cloudSeen[n] = true
+		if cloudSeen != nil {
+			cloudSeen[n] = true
 		}
 		if t.LastActivity.Set() && t.LastActivity.After(d.LastSeen.Time) {
 			d.LastSeen = t.LastActivity

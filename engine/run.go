@@ -40,9 +40,11 @@ type ParallelInventory interface {
 	Workers() int
 	// DevicesParallel calls fn with every device, in no particular order,
 	// concurrently from different workers. fn may change d but must not
-	// keep it. An error stops the stream and is returned; with several,
-	// the first in the inventory's order.
-	DevicesParallel(ctx context.Context, fn func(worker int, d *model.Device) error) error
+	// keep it; with transient, not even its strings, lists or certificate,
+	// which may be the inventory's memory, reused once fn returns (the
+	// first pass keeps only counts and hashes). An error stops the stream
+	// and is returned; with several, the first in the inventory's order.
+	DevicesParallel(ctx context.Context, transient bool, fn func(worker int, d *model.Device) error) error
 }
 
 // SliceInventory is an in-memory inventory, for inline devices and tests.
@@ -107,7 +109,7 @@ func (t *tally) add(r *Result, sev model.Severity) {
 	case model.Error:
 		t.errs++
 		if len(t.errors) < 5 {
-			t.errors = append(t.errors, r.Message)
+			t.errors = append(t.errors, strings.Clone(r.Message))
 		}
 	default:
 		t.na++
@@ -203,7 +205,7 @@ func (c *collector) record(i int, assetType model.AssetType, asset string, r Res
 			t := dc[id]
 			if t == nil {
 				t = &tally{}
-				dc[id] = t
+				dc[strings.Clone(id)] = t
 			}
 			t.add(&r, sev)
 		}
@@ -220,7 +222,7 @@ func (c *collector) record(i int, assetType model.AssetType, asset string, r Res
 	}
 	rem := m.Remediation
 	if r.Remediation != "" {
-		rem = r.Remediation
+		rem = strings.Clone(r.Remediation) // may be made of device data
 	}
 	c.bySeverity[i][sev]++
 	f := model.Finding{
@@ -236,8 +238,9 @@ func (c *collector) record(i int, assetType model.AssetType, asset string, r Res
 }
 
 // owned returns f with its own copies of what may point into a device:
-// decoded devices' strings share the memory of their whole input line, and
-// a kept finding must not keep the line alive.
+// a decoded device's strings share the memory of its whole input line, or
+// are the inventory's own memory, reused for the next devices (transient
+// decoding); a kept finding must neither keep the line alive nor change.
 func owned(f model.Finding) model.Finding {
 	f.Controls = slices.Clone(f.Controls)
 	f.Asset = strings.Clone(f.Asset)
@@ -318,14 +321,19 @@ func Run(ctx context.Context, cat *catalog.Catalog, reg *Registry, sol *model.So
 
 	// Pass 1: index and statistics.
 	n := 0
-	err := inv.Devices(ctx, func(d *model.Device) error {
-		env.Prepare(d)
-		n++
-		if opt.Progress != nil && n%4096 == 0 {
-			opt.Progress("index", n)
-		}
-		return nil
-	})
+	var err error
+	if pi, ok := inv.(ParallelInventory); ok && opt.Concurrency <= 0 && pi.Workers() > 1 {
+		n, err = prepareParallel(ctx, env, pi, opt.Progress)
+	} else {
+		err = inv.Devices(ctx, func(d *model.Device) error {
+			env.Prepare(d)
+			n++
+			if opt.Progress != nil && n%4096 == 0 {
+				opt.Progress("index", n)
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("inventory: %w", err)
 	}
@@ -402,6 +410,63 @@ func Run(ctx context.Context, cat *catalog.Catalog, reg *Registry, sol *model.So
 	return a, nil
 }
 
+// prepareParallel is the first pass over an inventory that decodes on its
+// own workers: each worker enriches and observes the devices it decoded,
+// into statistics of its own, merged at the end.
+func prepareParallel(ctx context.Context, env *Env, inv ParallelInventory, progress Progress) (int, error) {
+	observers := make([]*observer, inv.Workers())
+	for w := range observers {
+		observers[w] = newObserver(env)
+	}
+	p := newParallelProgress("index", progress)
+	err := inv.DevicesParallel(ctx, true, func(w int, d *model.Device) error {
+		observers[w].prepare(d)
+		p.add()
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, o := range observers {
+		o.finish()
+	}
+	return p.end(), nil
+}
+
+// parallelProgress counts devices done by several workers and reports
+// every 4096th, never going back.
+type parallelProgress struct {
+	phase    string
+	fn       Progress
+	done     atomic.Int64
+	mu       sync.Mutex
+	reported int64
+}
+
+func newParallelProgress(phase string, fn Progress) *parallelProgress {
+	return &parallelProgress{phase: phase, fn: fn}
+}
+
+func (p *parallelProgress) add() {
+	if n := p.done.Add(1); p.fn != nil && n%4096 == 0 {
+		p.mu.Lock()
+		if n > p.reported { // workers may get here out of order
+			p.reported = n
+			p.fn(p.phase, int(n))
+		}
+		p.mu.Unlock()
+	}
+}
+
+// end reports the total and returns it.
+func (p *parallelProgress) end() int {
+	n := int(p.done.Load())
+	if p.fn != nil {
+		p.fn(p.phase, n)
+	}
+	return n
+}
+
 func solutionResults(ck SolutionCheck, env *Env) (rs []Result, errResult *Result) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -464,7 +529,7 @@ func runDeviceChecks(ctx context.Context, env *Env, inv Inventory, checks []Chec
 	done := 0
 	err := inv.Devices(ctx, func(d *model.Device) error {
 		batch = append(batch, *d)
-		env.ev.enrich(&batch[len(batch)-1], false)
+		env.ev.enrich(&batch[len(batch)-1], nil, nil)
 		if len(batch) == batchSize {
 			select {
 			case batches <- batch:
@@ -510,20 +575,13 @@ func (dc *deviceChecks) runParallel(ctx context.Context, env *Env, inv ParallelI
 	for w := range collectors {
 		collectors[w] = newCollector(checks, metas, kept)
 	}
-	var done atomic.Int64
-	var progressMu sync.Mutex
-	reported := int64(0)
-	err := inv.DevicesParallel(ctx, func(w int, d *model.Device) error {
-		env.ev.enrich(d, false)
+	p := newParallelProgress("check", opt.Progress)
+	// Transient: what the collectors keep of a device (a kept finding's
+	// asset, message, evidence) they copy.
+	err := inv.DevicesParallel(ctx, true, func(w int, d *model.Device) error {
+		env.ev.enrich(d, nil, nil)
 		dc.run(env, d, collectors[w])
-		if n := done.Add(1); opt.Progress != nil && n%4096 == 0 {
-			progressMu.Lock()
-			if n > reported { // workers may get here out of order
-				reported = n
-				opt.Progress("check", int(n))
-			}
-			progressMu.Unlock()
-		}
+		p.add()
 		return nil
 	})
 	if err != nil {
@@ -532,9 +590,7 @@ func (dc *deviceChecks) runParallel(ctx context.Context, env *Env, inv ParallelI
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if opt.Progress != nil {
-		opt.Progress("check", int(done.Load()))
-	}
+	p.end()
 	all := collectors[0]
 	for _, c := range collectors[1:] {
 		all.merge(c)

@@ -177,25 +177,40 @@ func (f *fileInventory) Devices(ctx context.Context, fn func(d *model.Device) er
 	return err
 }
 
-// DevicesParallel implements engine.ParallelInventory: once a pass has
-// verified the file, the devices of a JSON-lines file are decoded,
-// validated and handed to fn on the decoding goroutines, in no particular
-// order; an error is still the first one in file order. Otherwise it is
-// Devices, on worker 0.
-func (f *fileInventory) DevicesParallel(ctx context.Context, fn func(worker int, d *model.Device) error) error {
+// DevicesParallel implements engine.ParallelInventory: the devices of a
+// JSON-lines file are decoded, validated and handed to fn on the decoding
+// goroutines, in no particular order; with transient, decoded without
+// copying, valid only until fn returns. Errors are those of Devices, and
+// the first in file order: the workers hash the IDs, and the hashes are
+// counted in file order, as Devices counts the IDs. A CSV file, or a
+// machine with one core, gets Devices, on worker 0.
+func (f *fileInventory) DevicesParallel(ctx context.Context, transient bool, fn func(worker int, d *model.Device) error) error {
+	if f.format == "csv" || decodeWorkers() < 2 {
+		return f.Devices(ctx, func(d *model.Device) error { return fn(0, d) })
+	}
 	f.mu.Lock()
 	verified := f.verified
 	f.mu.Unlock()
-	if !verified || f.format == "csv" || decodeWorkers() < 2 {
-		return f.Devices(ctx, func(d *model.Device) error { return fn(0, d) })
-	}
 	file, err := os.Open(f.path)
 	if err != nil {
 		return fmt.Errorf("open devices file: %w", err)
 	}
 	defer file.Close()
-	s := &streamer{ctx: ctx, name: f.name, rules: f.rules, work: fn}
-	return s.jsonlParallel(file, decodeWorkers())
+	s := &streamer{ctx: ctx, name: f.name, rules: f.rules, work: fn, transient: transient}
+	if !verified {
+		s.ids = newIDSet(func(fn func(line int, d *model.Device) error) error { return f.stream(ctx, nil, fn) })
+		defer s.ids.close()
+	}
+	err = s.jsonlParallel(file, decodeWorkers())
+	if err == nil && s.ids != nil {
+		err = s.ids.check(f.name)
+	}
+	if err == nil && !verified {
+		f.mu.Lock()
+		f.verified = true
+		f.mu.Unlock()
+	}
+	return err
 }
 
 // Workers implements engine.ParallelInventory.
@@ -251,7 +266,11 @@ type streamer struct {
 	// work, when set, replaces fn in a parallel pass: it is called on the
 	// decoding goroutine (numbered from 0) with each valid device.
 	work func(worker int, d *model.Device) error
-	d    model.Device
+	// transient devices are decoded with dd, without copying (see
+	// model.DeviceDecoder): valid only until work returns.
+	transient bool
+	dd        model.DeviceDecoder
+	d         model.Device
 
 	rd bytes.Reader // reused for each JSON line
 }

@@ -96,7 +96,11 @@ func (s *streamer) decodeJSONInto(line int, b []byte, d *model.Device) error {
 	// Nearly every line of a large inventory takes the fast path; the
 	// rest, and every bad line, go through encoding/json, which gives the
 	// same device or the error to report.
-	if model.DecodeDeviceJSON(b, d) {
+	if s.transient {
+		if s.dd.Decode(b, d) {
+			return nil
+		}
+	} else if model.DecodeDeviceJSON(b, d) {
 		return nil
 	}
 	*d = model.Device{}

@@ -23,7 +23,10 @@ type jsonlChunk struct {
 	ends  []int  // end offset of each line in buf
 	lines []int  // line number of each line
 	devs  []model.Device
-	err   error // decoding error at the line after the last device
+	// idHashes are the hashes of the devices' IDs, in a parallel pass
+	// that checks them: computed by the worker, counted in file order.
+	idHashes []uint64
+	err      error // decoding error at the line after the last device
 	tail  error // a read error after the last line (too long, I/O)
 }
 
@@ -52,7 +55,7 @@ func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
 	newChunk := func(seq int) *jsonlChunk {
 		select {
 		case c := <-free:
-			*c = jsonlChunk{seq: seq, buf: c.buf[:0], ends: c.ends[:0], lines: c.lines[:0], devs: c.devs[:0]}
+			*c = jsonlChunk{seq: seq, buf: c.buf[:0], ends: c.ends[:0], lines: c.lines[:0], devs: c.devs[:0], idHashes: c.idHashes[:0]}
 			return c
 		default:
 			return &jsonlChunk{seq: seq}
@@ -109,7 +112,7 @@ func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
 		wg.Add(1)
 		go func() { // decoder
 			defer wg.Done()
-			dec := &streamer{name: s.name, rules: s.rules}
+			dec := &streamer{name: s.name, rules: s.rules, transient: s.transient}
 			for c := range jobs {
 				if stopped.Load() {
 					continue // drain: the reader stops at done
@@ -132,6 +135,9 @@ func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
 						if ps := dec.rules.check(d); ps != nil {
 							err = inputErr(s.name, c.lines[i], 0, ps[0].field, "%s", ps[0].msg)
 						} else {
+							if s.ids != nil {
+								c.idHashes = append(c.idHashes, s.ids.hash(d.ID))
+							}
 							err = s.work(w, d)
 						}
 					}
@@ -174,6 +180,12 @@ func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
 				for i := range c.devs {
 					if err := s.emitDevice(c.lines[i], &c.devs[i]); err != nil {
 						return err
+					}
+				}
+			} else if s.ids != nil {
+				for _, h := range c.idHashes {
+					if err := s.ids.set.Add(h); err != nil {
+						return fmt.Errorf("read %s: %w", s.name, err)
 					}
 				}
 			}

@@ -62,10 +62,10 @@ func TestParallelDecodingMatchesSequential(t *testing.T) {
 	// In a parallel pass (work set: decoded, validated and handed on by
 	// the decoding goroutines) every device arrives, in some order, and
 	// the error is the first in file order, as the sequential reader's.
-	work := func(content string) ([]string, string) {
+	work := func(content string, transient bool) ([]string, string) {
 		var mu sync.Mutex
 		var got []string
-		s := &streamer{ctx: context.Background(), name: "d.jsonl", rules: rules,
+		s := &streamer{ctx: context.Background(), name: "d.jsonl", rules: rules, ids: idsFor([]byte(content), "d.jsonl", "jsonl", rules), transient: transient,
 			work: func(w int, d *model.Device) error {
 				if w < 0 || w >= 3 {
 					t.Errorf("worker %d of 3", w)
@@ -76,6 +76,10 @@ func TestParallelDecodingMatchesSequential(t *testing.T) {
 				return nil
 			}}
 		err := s.jsonlParallel(strings.NewReader(content), 3)
+		if err == nil {
+			err = s.ids.check("d.jsonl")
+		}
+		s.ids.close()
 		slices.Sort(got)
 		if err != nil {
 			return got, err.Error()
@@ -83,11 +87,17 @@ func TestParallelDecodingMatchesSequential(t *testing.T) {
 		return got, ""
 	}
 	for name, content := range files {
-		if name == "duplicate" {
-			continue // a parallel pass follows a pass that checked IDs
-		}
 		seqDevs, seqErr := run(content, false)
-		parDevs, parErr := work(content)
+		parDevs, parErr := work(content, false)
+		trDevs, trErr := work(content, true)
+		if parErr != trErr {
+			t.Errorf("%s: transient decoding fails otherwise:\n copied    %q\n transient %q", name, parErr, trErr)
+		}
+		// Which devices a failing pass hands on before it stops depends on
+		// the workers' timing; a pass that succeeds hands on all of them.
+		if diff := cmp.Diff(parDevs, trDevs); parErr == "" && diff != "" {
+			t.Errorf("%s: transient decoding differs (-copied +transient):\n%s", name, diff)
+		}
 		if seqErr != parErr {
 			t.Errorf("%s, parallel pass: errors differ:\n sequential %q\n parallel   %q", name, seqErr, parErr)
 		}
@@ -120,58 +130,70 @@ func TestParallelDecodingMatchesSequential(t *testing.T) {
 	}
 }
 
-// A file inventory checks each device's ID in its first pass; only a
-// verified file is handed out in parallel, and CSV never is.
-func TestDevicesParallelAfterVerification(t *testing.T) {
+// A file inventory hands its devices out in parallel from the first pass,
+// which also checks that IDs are unique, as Devices does.
+func TestDevicesParallel(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
 	for i := 0; i < 1500; i++ {
 		fmt.Fprintf(&b, `{"id":"d%d","model":"cam"}`+"\n", i)
 	}
-	path := filepath.Join(dir, "devices.jsonl")
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
+	write := func(name, content string) *fileInventory {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		l := &Loaded{Solution: &model.Solution{Models: []model.DeviceModel{{ID: "cam"}}}}
+		if err := l.UseDevicesFile(path, nil); err != nil {
+			t.Fatal(err)
+		}
+		return l.Inventory.(*fileInventory)
 	}
-	l := &Loaded{Solution: &model.Solution{Models: []model.DeviceModel{{ID: "cam"}}}}
-	if err := l.UseDevicesFile(path, nil); err != nil {
-		t.Fatal(err)
-	}
-	inv := l.Inventory.(*fileInventory)
-	pass := func() (workers map[int]int, ids []string) {
+	pass := func(inv *fileInventory) (workers map[int]int, ids []string, err error) {
 		var mu sync.Mutex
 		workers = map[int]int{}
-		err := inv.DevicesParallel(context.Background(), func(w int, d *model.Device) error {
+		err = inv.DevicesParallel(context.Background(), false, func(w int, d *model.Device) error {
 			mu.Lock()
 			defer mu.Unlock()
 			workers[w]++
 			ids = append(ids, d.ID)
 			return nil
 		})
+		slices.Sort(ids)
+		return workers, ids, err
+	}
+	inv := write("devices.jsonl", b.String())
+	var seen []string
+	for i := 0; i < 2; i++ { // unverified, then verified
+		workers, ids, err := pass(inv)
 		if err != nil {
 			t.Fatal(err)
 		}
-		slices.Sort(ids)
-		return workers, ids
-	}
-	first, ids1 := pass()
-	if len(first) != 1 || first[0] != 1500 {
-		t.Errorf("unverified file: devices per worker %v, want all 1500 on worker 0", first)
-	}
-	second, ids2 := pass()
-	if decodeWorkers() > 1 && len(second) < 2 {
-		t.Logf("verified file: devices per worker %v (one worker took them all)", second)
-	}
-	total := 0
-	for w, n := range second {
-		if w < 0 || w >= inv.Workers() {
-			t.Errorf("worker %d outside 0..%d", w, inv.Workers()-1)
+		total := 0
+		for w, n := range workers {
+			if w < 0 || w >= inv.Workers() {
+				t.Errorf("worker %d outside 0..%d", w, inv.Workers()-1)
+			}
+			total += n
 		}
-		total += n
+		if total != 1500 {
+			t.Errorf("pass %d: %d devices, want 1500", i+1, total)
+		}
+		if seen != nil {
+			if diff := cmp.Diff(seen, ids); diff != "" {
+				t.Errorf("the two passes saw different devices:\n%s", diff)
+			}
+		}
+		seen = ids
 	}
-	if total != 1500 {
-		t.Errorf("verified file: %d devices, want 1500", total)
+
+	dup := write("dup.jsonl", strings.Replace(b.String(), `{"id":"d1400"`, `{"id":"d2"`, 1))
+	var want error
+	if err := dup.Devices(context.Background(), func(*model.Device) error { return nil }); err != nil {
+		want = err
 	}
-	if diff := cmp.Diff(ids1, ids2); diff != "" {
-		t.Errorf("the two passes saw different devices:\n%s", diff)
+	_, _, err := pass(write("dup2.jsonl", strings.Replace(b.String(), `{"id":"d1400"`, `{"id":"d2"`, 1)))
+	if want == nil || err == nil || strings.ReplaceAll(err.Error(), "dup2", "dup") != want.Error() {
+		t.Errorf("duplicate ID: parallel error %v, want %v", err, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // DecodeDeviceJSON is the fast path for reading one device object, the
@@ -22,6 +23,40 @@ import (
 // needs. The fast path therefore never has to explain anything.
 func DecodeDeviceJSON(b []byte, d *Device) bool {
 	s := jsonScan{b: b}
+	return s.decode(d)
+}
+
+// A DeviceDecoder decodes as DecodeDeviceJSON does, for a stream whose
+// devices are looked at one at a time and then dropped (an assessment's
+// passes over a large inventory): the device it decodes is transient.
+// Its strings are views of the input, and its certificate, ports,
+// settings and their lists live in the decoder, so that the fast path
+// allocates nothing. Such a device is valid only until the input bytes
+// change or the next Decode; whoever keeps any part of it copies that
+// part (strings.Clone). The zero value is ready to use; a DeviceDecoder
+// is not safe for concurrent use.
+type DeviceDecoder struct {
+	cert     Certificate
+	ports    []Port
+	settings map[string]bool
+	bools    []bool
+	tls      []TLSVersion
+	ciphers  []string
+}
+
+// Decode decodes b into d as DecodeDeviceJSON, transiently (see
+// DeviceDecoder).
+func (dd *DeviceDecoder) Decode(b []byte, d *Device) bool {
+	if dd.ports == nil {
+		// Not nil even when empty: encoding/json gives [] as an empty slice.
+		dd.ports, dd.bools, dd.tls, dd.ciphers = make([]Port, 0, 8), make([]bool, 0, 8), make([]TLSVersion, 0, 8), make([]string, 0, 8)
+	}
+	dd.ports, dd.bools, dd.tls, dd.ciphers = dd.ports[:0], dd.bools[:0], dd.tls[:0], dd.ciphers[:0]
+	s := jsonScan{b: b, t: dd}
+	return s.decode(d)
+}
+
+func (s *jsonScan) decode(d *Device) bool {
 	s.space()
 	if !s.device(d) {
 		return false
@@ -34,8 +69,19 @@ func DecodeDeviceJSON(b []byte, d *Device) bool {
 // thing the fast path does not handle.
 type jsonScan struct {
 	b    []byte
-	line string // string(b), made when the first string is read
+	line string         // string(b), made when the first string is read
+	t    *DeviceDecoder // transient decoding into this decoder's memory
 	i    int
+}
+
+// newBool returns a fresh *bool for an optional boolean.
+func (s *jsonScan) newBool() *bool {
+	if s.t == nil {
+		return new(bool)
+	}
+	// A pointer into the arena stays valid when a later append moves it.
+	s.t.bools = append(s.t.bools, false)
+	return &s.t.bools[len(s.t.bools)-1]
 }
 
 func (s *jsonScan) space() {
@@ -126,7 +172,14 @@ func (s *jsonScan) raw() ([]byte, bool) {
 // to keep the whole line alive.
 func (s *jsonScan) str(dst *string) bool {
 	start, end, ok := s.rawSpan()
-	if ok {
+	switch {
+	case !ok || start == end:
+		if ok {
+			*dst = ""
+		}
+	case s.t != nil:
+		*dst = unsafe.String(&s.b[start], end-start)
+	default:
 		if s.line == "" {
 			s.line = string(s.b)
 		}
@@ -284,7 +337,13 @@ func (s *jsonScan) device(d *Device) bool {
 				d.Certificate = nil
 				return 1 << 8, true
 			}
-			c := new(Certificate)
+			var c *Certificate
+			if s.t != nil {
+				c = &s.t.cert
+				*c = Certificate{}
+			} else {
+				c = new(Certificate)
+			}
 			d.Certificate = c
 			return 1 << 8, s.certificate(c)
 		case "lifecycle":
@@ -370,7 +429,7 @@ func (s *jsonScan) certificate(c *Certificate) bool {
 				c.Trusted = nil
 				return 1 << 13, true
 			}
-			v := new(bool)
+			v := s.newBool()
 			c.Trusted = v
 			return 1 << 13, s.boolean(v)
 		}
@@ -379,7 +438,13 @@ func (s *jsonScan) certificate(c *Certificate) bool {
 }
 
 func (s *jsonScan) settings(d *Device) bool {
-	if d.Settings == nil {
+	if s.t != nil {
+		if s.t.settings == nil {
+			s.t.settings = make(map[string]bool, 4)
+		}
+		clear(s.t.settings)
+		d.Settings = s.t.settings
+	} else if d.Settings == nil {
 		d.Settings = make(map[string]bool, 4)
 	}
 	if !s.next('{') {
@@ -416,6 +481,11 @@ func (s *jsonScan) ports(dst *[]Port) bool {
 		ports = append(ports, Port{})
 		return s.port(&ports[len(ports)-1])
 	})
+	if s.t != nil {
+		s.t.ports = append(s.t.ports[:0], ports...)
+		*dst = s.t.ports[:len(ports):len(ports)]
+		return ok
+	}
 	*dst = append(make([]Port, 0, len(ports)), ports...)
 	return ok
 }
@@ -444,7 +514,7 @@ func (s *jsonScan) port(p *Port) bool {
 				p.Authenticated = nil
 				return 1 << 8, true
 			}
-			v := new(bool)
+			v := s.newBool()
 			p.Authenticated = v
 			return 1 << 8, s.boolean(v)
 		case "tls_versions":
@@ -468,7 +538,13 @@ func (s *jsonScan) port(p *Port) bool {
 				vs = append(vs, v)
 				return true
 			})
-			p.TLSVersions = append(make([]TLSVersion, 0, len(vs)), vs...)
+			if s.t != nil {
+				n := len(s.t.tls)
+				s.t.tls = append(s.t.tls, vs...)
+				p.TLSVersions = s.t.tls[n:len(s.t.tls):len(s.t.tls)]
+			} else {
+				p.TLSVersions = append(make([]TLSVersion, 0, len(vs)), vs...)
+			}
 			return 1 << 9, ok
 		case "weak_ciphers":
 			if s.null() {
@@ -485,7 +561,13 @@ func (s *jsonScan) port(p *Port) bool {
 				vs = append(vs, v)
 				return true
 			})
-			p.WeakCiphers = append(make([]string, 0, len(vs)), vs...)
+			if s.t != nil {
+				n := len(s.t.ciphers)
+				s.t.ciphers = append(s.t.ciphers, vs...)
+				p.WeakCiphers = s.t.ciphers[n:len(s.t.ciphers):len(s.t.ciphers)]
+			} else {
+				p.WeakCiphers = append(make([]string, 0, len(vs)), vs...)
+			}
 			return 1 << 10, ok
 		}
 		return 0, false

@@ -35,5 +35,16 @@ func FuzzDecodeDeviceJSON(f *testing.F) {
 		if diff := cmp.Diff(want, fast); diff != "" {
 			t.Fatalf("fast path differs from encoding/json (-want +fast):\n%s\ninput: %s", diff, b)
 		}
+		// Transient decoding, into a decoder that decoded another device
+		// first, gives the same device.
+		var dd DeviceDecoder
+		var other, transient Device
+		dd.Decode([]byte(`{"id":"other","settings":{"x":true},"ports":[{"port":1,"authenticated":true,"tls_versions":["1.0"],"weak_ciphers":["RC4"]}],"certificate":{"subject":"s","trusted":false}}`), &other)
+		if !dd.Decode(b, &transient) {
+			t.Fatalf("transient decoding refused what the fast path took: %s", b)
+		}
+		if diff := cmp.Diff(want, transient); diff != "" {
+			t.Fatalf("transient decoding differs from encoding/json (-want +transient):\n%s\ninput: %s", diff, b)
+		}
 	})
 }

@@ -153,6 +153,17 @@ func (t Timestamp) DaysUntil(now time.Time) int {
 }
 
 // enum validates s against valid, naming the valid values when it fails.
+// enumBytes is enum for text being decoded; a valid value costs no
+// allocation (inventories hold millions of them).
+func enumBytes[T ~string](what string, b []byte, valid []T) (T, error) {
+	for _, v := range valid {
+		if string(v) == string(b) {
+			return v, nil
+		}
+	}
+	return enum(what, string(b), valid)
+}
+
 func enum[T ~string](what string, s string, valid []T) (T, error) {
 	for _, v := range valid {
 		if string(v) == s {
@@ -188,7 +199,7 @@ var LifecycleStates = []Lifecycle{Provisioned, Active, Decommissioned, RMA}
 
 // UnmarshalText validates the state.
 func (l *Lifecycle) UnmarshalText(b []byte) (err error) {
-	*l, err = enum("lifecycle state", string(b), LifecycleStates)
+	*l, err = enumBytes("lifecycle state", b, LifecycleStates)
 	return err
 }
 
@@ -211,7 +222,7 @@ var LocationClasses = []LocationClass{Secured, Unattended, Outdoor, Public}
 
 // UnmarshalText validates the class.
 func (l *LocationClass) UnmarshalText(b []byte) (err error) {
-	*l, err = enum("location class", string(b), LocationClasses)
+	*l, err = enumBytes("location class", b, LocationClasses)
 	return err
 }
 
@@ -234,7 +245,7 @@ var CredentialStates = []CredentialState{CredDefault, CredShared, CredUnique, Cr
 
 // UnmarshalText validates the state.
 func (c *CredentialState) UnmarshalText(b []byte) (err error) {
-	*c, err = enum("credential state", string(b), CredentialStates)
+	*c, err = enumBytes("credential state", b, CredentialStates)
 	return err
 }
 
@@ -255,7 +266,7 @@ var Severities = []Severity{Critical, High, Medium, Low, Info}
 
 // UnmarshalText validates the severity.
 func (s *Severity) UnmarshalText(b []byte) (err error) {
-	*s, err = enum("severity", string(b), Severities)
+	*s, err = enumBytes("severity", b, Severities)
 	return err
 }
 
@@ -297,7 +308,7 @@ var ControlStatuses = []ControlStatus{Implemented, PartiallyImplemented, NotImpl
 
 // UnmarshalText validates the status.
 func (c *ControlStatus) UnmarshalText(b []byte) (err error) {
-	*c, err = enum("control status", string(b), ControlStatuses)
+	*c, err = enumBytes("control status", b, ControlStatuses)
 	return err
 }
 
@@ -312,6 +323,12 @@ var TLSVersions = []TLSVersion{"none", "ssl2", "ssl3", "1.0", "1.1", "1.2", "1.3
 // UnmarshalText validates the version; "TLS1.2", "tls1.2" and "1.2" are
 // all accepted.
 func (v *TLSVersion) UnmarshalText(b []byte) (err error) {
+	for _, x := range TLSVersions {
+		if string(x) == string(b) { // the canonical spelling, without allocating
+			*v = x
+			return nil
+		}
+	}
 	s := strings.ToLower(strings.TrimSpace(string(b)))
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "tlsv"), "tls")
 	switch s {

@@ -187,3 +187,56 @@ func TestChecksCommand(t *testing.T) {
 		}
 	}
 }
+
+// The parallel passes over a JSON-lines inventory decode devices
+// transiently, into memory reused for the next ones: a report that kept a
+// device string without copying it would change as chunks are reused.
+// The report must be the one the sequential passes (--concurrency 1, which
+// copy every device) give, byte for byte, findings, rules and all.
+func TestParallelAssessmentMatchesSequential(t *testing.T) {
+	dir := t.TempDir()
+	fleet := filepath.Join(dir, "fleet")
+	if code, _, errs := runCLI(t, "fleet", "generate", "--devices", "6000", "--seed", "3", "-o", fleet); code != 0 {
+		t.Fatalf("fleet generate: exit %d: %s", code, errs)
+	}
+	reports := map[string][]byte{}
+	for _, conc := range []string{"0", "1"} {
+		out := filepath.Join(dir, "report-"+conc+".json")
+		code, _, errs := runCLI(t, "assess", "-f", filepath.Join(fleet, "iotguard.yaml"), "--rules", filepath.Join("..", "..", "examples", "rules"),
+			"--now", "2026-03-01", "--max-findings", "700", "--concurrency", conc, "--format", "json", "-o", out)
+		if code != 0 && code != 1 {
+			t.Fatalf("assess --concurrency %s: exit %d: %s", conc, code, errs)
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports[conc] = data
+	}
+	if !bytes.Equal(reports["0"], reports["1"]) {
+		a, b := strings.Split(string(reports["0"]), "\n"), strings.Split(string(reports["1"]), "\n")
+		for i := 0; i < len(a) && i < len(b); i++ {
+			if a[i] != b[i] {
+				t.Fatalf("parallel and sequential reports differ first at line %d:\n parallel   %s\n sequential %s", i+1, a[i], b[i])
+			}
+		}
+		t.Fatalf("parallel and sequential reports differ in length: %d and %d lines", len(a), len(b))
+	}
+	var rep struct {
+		Findings []struct{ Check, Asset, Message string } `json:"findings"`
+		Truncated int                                      `json:"findings_truncated"`
+	}
+	if err := json.Unmarshal(reports["0"], &rep); err != nil {
+		t.Fatal(err)
+	}
+	rules := 0
+	for _, f := range rep.Findings {
+		if strings.Contains(f.Check, ".") || strings.HasPrefix(f.Check, "org") {
+			rules++
+		}
+	}
+	if len(rep.Findings) != 700 || rep.Truncated == 0 {
+		t.Errorf("%d findings kept, %d dropped: want the 700 limit reached", len(rep.Findings), rep.Truncated)
+	}
+	t.Logf("%d findings kept (%d from rule packs), %d dropped", len(rep.Findings), rules, rep.Truncated)
+}
