@@ -294,12 +294,16 @@ func loadSBOMs(l *manifest.Loaded) (*model.Evidence, error) {
 		return nil, errors.New("the manifest names evidence other than SBOMs, which the benchmark does not load")
 	}
 	ev := &model.Evidence{}
-	for _, f := range e.SBOMs {
-		sb, err := sbom.ParseFile(f.Path)
-		if err != nil {
-			return nil, err
-		}
-		manifest.BindSBOM(sb, f, l.Solution)
+	paths := make([]string, len(e.SBOMs))
+	for i, f := range e.SBOMs {
+		paths[i] = f.Path
+	}
+	sboms, err := sbom.ParseFiles(paths, 0)
+	if err != nil {
+		return nil, err
+	}
+	for i, sb := range sboms {
+		manifest.BindSBOM(sb, e.SBOMs[i], l.Solution)
 		ev.SBOMs = append(ev.SBOMs, *sb)
 	}
 	return ev, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -559,6 +560,35 @@ func TestMaxFindingsKeepsMostSevereAndCountsAll(t *testing.T) {
 		}
 		if c := control(a, "S03"); c.Findings != 500 {
 			t.Errorf("S03 findings %d, want 500", c.Findings)
+		}
+	}
+}
+
+// The bounded set of findings keeps exactly the first ones in report
+// order, whatever order they arrive in.
+func TestKeptFindingsAreTheFirstInReportOrder(t *testing.T) {
+	sevs := []model.Severity{model.Low, model.Medium, model.High, model.Critical}
+	for seed := uint64(1); seed <= 20; seed++ {
+		r := rand.New(rand.NewPCG(seed, 7))
+		var all []model.Finding
+		k := &keptFindings{max: 1 + r.IntN(60)}
+		for i := 0; i < 300; i++ {
+			f := model.Finding{Severity: sevs[r.IntN(len(sevs))], Check: fmt.Sprintf("c%d", r.IntN(5)),
+				Asset: fmt.Sprintf("d-%d", r.IntN(100)), Message: fmt.Sprintf("m%d", i)}
+			all = append(all, f)
+			k.keep(f)
+		}
+		sortFindings(all)
+		var got []model.Finding
+		for _, f := range k.h {
+			got = append(got, *f)
+		}
+		sortFindings(got)
+		if diff := cmp.Diff(all[:k.max], got); diff != "" {
+			t.Fatalf("seed %d, limit %d: kept (-want +got):\n%s", seed, k.max, diff)
+		}
+		if k.dropped != 300-k.max {
+			t.Errorf("seed %d: dropped %d, want %d", seed, k.dropped, 300-k.max)
 		}
 	}
 }

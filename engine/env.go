@@ -239,6 +239,22 @@ func newIndex(limit int) *Index {
 	return &Index{seed: maphash.MakeSeed(), set: fingerprint.New(limit)}
 }
 
+// normBytes marks the bytes that normalising an identifier changes.
+var normBytes = func() (t [256]uint8) {
+	for _, c := range ":-. " {
+		t[c] |= normSeparator
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] |= normUpper
+	}
+	return t
+}()
+
+const (
+	normSeparator = 1 << iota // dropped in MACs and fingerprints
+	normUpper                 // lower-cased in MACs, fingerprints and serials
+)
+
 // key hashes value as keyspace compares it: MAC addresses and certificate
 // fingerprints ignore case and separators (aa:bb and AA-BB are the same),
 // serials ignore case, MQTT client IDs are case-sensitive as brokers treat
@@ -259,9 +275,31 @@ func (x *Index) key(keyspace, value string) uint64 {
 	for end > start && (value[end-1] == ' ' || value[end-1] == '\t') {
 		end--
 	}
-	// The normalised bytes go through a buffer on the stack, hashed in one
-	// call: hashing them one call per byte was a tenth of the duplicate
-	// checks. (maphash gives the same hash however the bytes are split.)
+	// Most identifiers are already in normal form (lower-case hex, no
+	// separators): hashed as they are. maphash gives the same hash for the
+	// same bytes however they are passed or split.
+	var mask uint8
+	if strip {
+		mask |= normSeparator
+	}
+	if fold {
+		mask |= normUpper
+	}
+	clean := true
+	if mask != 0 {
+		for i := start; i < end; i++ {
+			if normBytes[value[i]]&mask != 0 {
+				clean = false
+				break
+			}
+		}
+	}
+	if clean {
+		return maphash.String(x.seed, value[start:end])
+	}
+	// Otherwise the normalised bytes go through a buffer on the stack,
+	// hashed in one call: one call per byte was a tenth of the duplicate
+	// checks.
 	var buf [128]byte
 	var h *maphash.Hash
 	n := 0

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"container/heap"
 	"context"
 	"fmt"
 	"io/fs"
@@ -171,13 +170,14 @@ func (k *keptFindings) keep(f model.Finding) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.max <= 0 || len(k.h) < k.max {
-		heap.Push(&k.h, owned(f))
+		o := owned(f)
+		k.h.push(&o)
 		return
 	}
 	k.dropped++
-	if findingLess(&f, &k.h[0]) {
-		k.h[0] = owned(f)
-		heap.Fix(&k.h, 0)
+	if findingLess(&f, k.h[0]) {
+		o := owned(f)
+		k.h.replaceRoot(&o)
 	}
 }
 
@@ -273,18 +273,42 @@ func (c *collector) merge(o *collector) {
 }
 
 // findingHeap is a max-heap under findingLess: its root is the finding
-// that would sort last, the first to evict.
-type findingHeap []model.Finding
+// that would sort last, the first to evict. It holds pointers, so that
+// growing it and sifting move 8 bytes, not a whole finding, and has its
+// own sift functions: container/heap boxes every pushed value in an
+// interface.
+type findingHeap []*model.Finding
 
-func (h findingHeap) Len() int           { return len(h) }
-func (h findingHeap) Less(i, j int) bool { return findingLess(&h[j], &h[i]) }
-func (h findingHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *findingHeap) Push(x any)        { *h = append(*h, x.(model.Finding)) }
-func (h *findingHeap) Pop() any {
-	old := *h
-	f := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return f
+// push adds f.
+func (h *findingHeap) push(f *model.Finding) {
+	*h = append(*h, f)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !findingLess(s[parent], s[i]) {
+			break
+		}
+		s[parent], s[i] = s[i], s[parent]
+		i = parent
+	}
+}
+
+// replaceRoot puts f in place of the root and restores the order.
+func (h findingHeap) replaceRoot(f *model.Finding) {
+	h[0] = f
+	for i := 0; ; {
+		largest := i
+		for _, c := range [2]int{2*i + 1, 2*i + 2} {
+			if c < len(h) && findingLess(h[largest], h[c]) {
+				largest = c
+			}
+		}
+		if largest == i {
+			return
+		}
+		h[i], h[largest] = h[largest], h[i]
+		i = largest
+	}
 }
 
 // safely runs one evaluation, turning a panic into an error result.
@@ -401,7 +425,11 @@ func Run(ctx context.Context, cat *catalog.Catalog, reg *Registry, sol *model.So
 		AssessedAt:    now,
 	}
 	a.Checks = checkSummaries(metas, all)
-	a.Findings = append([]model.Finding(all.kept.h), all.dynFindings...)
+	a.Findings = make([]model.Finding, 0, len(all.kept.h)+len(all.dynFindings))
+	for _, f := range all.kept.h {
+		a.Findings = append(a.Findings, *f)
+	}
+	a.Findings = append(a.Findings, all.dynFindings...)
 	sortFindings(a.Findings)
 	a.FindingsTruncated = all.kept.dropped
 	rollUp(a, cat, sol, metas, all)
@@ -625,7 +653,21 @@ func (dc *deviceChecks) runFrom(env *Env, d *model.Device, col *collector, k int
 		}
 	}()
 	for next = k; next < len(dc.checks); next++ {
-		col.record(dc.index[next], model.AssetDevice, d.ID, dc.checks[next].CheckDevice(env, d))
+		i := dc.index[next]
+		r := dc.checks[next].CheckDevice(env, d)
+		// Most results are a pass or not applicable with the check's own
+		// controls: counted here, without the general bookkeeping.
+		if len(r.Controls) == 0 {
+			switch r.Status {
+			case model.Pass:
+				col.tallies[i].pass++
+				continue
+			case model.NotApplicableResult:
+				col.tallies[i].na++
+				continue
+			}
+		}
+		col.record(i, model.AssetDevice, d.ID, r)
 	}
 	return next
 }

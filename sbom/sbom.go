@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"sync"
 
 	"github.com/iotguard/iotguard/internal/inputerr"
 	"github.com/iotguard/iotguard/internal/safetext"
@@ -36,6 +38,41 @@ func ParseFile(path string) (*model.SBOM, error) {
 	}
 	defer f.Close()
 	return Parse(path, f)
+}
+
+// ParseFiles reads the SBOMs at paths, as ParseFile, on up to workers
+// goroutines (GOMAXPROCS when workers <= 0): a generated or real fleet
+// names one SBOM per model and firmware, a hundred or more. The SBOMs come
+// back in the order of paths; on errors, the one of the first path that
+// failed is returned.
+func ParseFiles(paths []string, workers int) ([]*model.SBOM, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	out := make([]*model.SBOM, len(paths))
+	errs := make([]error, len(paths))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, len(paths)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i], errs[i] = ParseFile(paths[i])
+			}
+		}()
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Parse reads one SBOM from r; name is the file name used in messages and

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -517,5 +518,38 @@ func BenchmarkParseProtonBridge(b *testing.B) {
 		if _, err := Parse("bom.json", bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// ParseFiles gives what ParseFile gives, in order, and the error of the
+// first path that fails.
+func TestParseFiles(t *testing.T) {
+	paths := []string{"testdata/gateway-fw-1.6.cdx.json", "testdata/gateway-fw-2.2.spdx", "testdata/spdx-example-2.3.spdx",
+		"testdata/gateway-fw-1.6.cdx.xml", "testdata/hbom-pcie-sata-1.5.cdx.xml"}
+	for _, workers := range []int{1, 2, 7} {
+		got, err := ParseFiles(paths, workers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range paths {
+			want, err := ParseFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got[i]); diff != "" {
+				t.Errorf("workers %d, %s (-ParseFile +ParseFiles):\n%s", workers, p, diff)
+			}
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"bomFormat": 1}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ParseFiles([]string{paths[0], "testdata/missing.json", bad}, 2)
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("got %v, want the missing file's error, the first in order", err)
+	}
+	if got, err := ParseFiles(nil, 0); err != nil || len(got) != 0 {
+		t.Errorf("no paths: %v, %v", got, err)
 	}
 }

@@ -36,12 +36,16 @@ func loadEvidence(ctx context.Context, sol *model.Solution, files *manifest.Evid
 	}
 	ev := &model.Evidence{}
 
-	for _, f := range files.SBOMs {
-		sb, err := sbom.ParseFile(f.Path)
-		if err != nil {
-			return nil, importError("SBOM", err)
-		}
-		manifest.BindSBOM(sb, f, sol)
+	paths := make([]string, len(files.SBOMs))
+	for i, f := range files.SBOMs {
+		paths[i] = f.Path
+	}
+	sboms, err := sbom.ParseFiles(paths, 0)
+	if err != nil {
+		return nil, importError("SBOM", err)
+	}
+	for i, sb := range sboms {
+		manifest.BindSBOM(sb, files.SBOMs[i], sol)
 		ev.SBOMs = append(ev.SBOMs, *sb)
 	}
 

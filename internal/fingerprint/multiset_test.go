@@ -110,3 +110,32 @@ func TestMultisetTempFileError(t *testing.T) {
 		t.Fatalf("got %v, want an ErrTempFile that says how to fix it", err)
 	}
 }
+
+// The radix sort sorts, whatever the digits: random, all equal, equal in
+// some bytes only, already sorted, reversed.
+func TestSortHashes(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	gens := map[string]func(i int) uint64{
+		"random":       func(int) uint64 { return r.Uint64() },
+		"all equal":    func(int) uint64 { return 42 },
+		"low byte":     func(int) uint64 { return uint64(r.IntN(256)) },
+		"high bytes":   func(int) uint64 { return r.Uint64() &^ 0xffffff },
+		"sorted":       func(i int) uint64 { return uint64(i) * 977 },
+		"reversed":     func(i int) uint64 { return ^uint64(i) },
+		"few distinct": func(int) uint64 { return uint64(r.IntN(5)) << 60 },
+	}
+	for name, gen := range gens {
+		for _, n := range []int{0, 1, 1023, 1024, 5000} {
+			m := New(1 << 20)
+			for i := 0; i < n; i++ {
+				m.buf = append(m.buf, gen(i))
+			}
+			want := slices.Clone(m.buf)
+			slices.Sort(want)
+			m.sort()
+			if !slices.Equal(want, m.buf) {
+				t.Errorf("%s, %d hashes: not sorted", name, n)
+			}
+		}
+	}
+}
