@@ -345,6 +345,7 @@ func median(rs []result) result {
 	m.Mallocs = uint64(pick(func(r result) int64 { return int64(r.Mallocs) }))
 	m.Bytes = uint64(pick(func(r result) int64 { return int64(r.Bytes) }))
 	m.PeakRSS = pick(func(r result) int64 { return r.PeakRSS })
+	m.SetupNS = pick(func(r result) int64 { return r.SetupNS })
 	return m
 }
 
