@@ -338,3 +338,10 @@ func TestSeedFile(t *testing.T) {
 		}
 	}
 }
+
+// ControlIDs, which spares a parse of the catalog, lists what it holds.
+func TestControlIDsMatchTheData(t *testing.T) {
+	if diff := cmp.Diff(MustLoad().IDs(), ControlIDs()); diff != "" {
+		t.Errorf("ControlIDs differ from the catalog's (-catalog +ControlIDs):\n%s", diff)
+	}
+}

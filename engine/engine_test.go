@@ -592,3 +592,24 @@ func TestKeptFindingsAreTheFirstInReportOrder(t *testing.T) {
 		}
 	}
 }
+
+// needsNorm's word-at-a-time scan agrees with looking at each byte.
+func TestNeedsNorm(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	alphabet := []byte("0123456789abcdefzAZ@[:-. \x00\x7f\x80\xc1\xda\xff`{9/")
+	for i := 0; i < 50000; i++ {
+		b := make([]byte, r.IntN(40))
+		for j := range b {
+			b[j] = alphabet[r.IntN(len(alphabet))]
+		}
+		for _, mask := range []uint8{normSeparator, normUpper, normSeparator | normUpper} {
+			want := false
+			for _, c := range b {
+				want = want || normBytes[c]&mask != 0
+			}
+			if got := needsNorm(string(b), mask); got != want {
+				t.Fatalf("needsNorm(%q, %b) = %v, want %v", b, mask, got, want)
+			}
+		}
+	}
+}

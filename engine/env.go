@@ -255,6 +255,47 @@ const (
 	normUpper                 // lower-cased in MACs, fingerprints and serials
 )
 
+// Masks for the word-at-a-time scan of needsNorm.
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+	low7Bits = 0x7f7f7f7f7f7f7f7f
+)
+
+// needsNorm reports whether s holds a byte that normalising changes:
+// mask's separators or upper-case letters. It looks at eight bytes at a
+// time, since identifiers (64-character fingerprints) are read for every
+// device in both passes.
+func needsNorm(s string, mask uint8) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		var hit uint64
+		if mask&normSeparator != 0 {
+			for _, c := range [...]uint64{':', '-', '.', ' '} {
+				v := w ^ (lowBits * c)
+				hit |= (v - lowBits) &^ v
+			}
+		}
+		if mask&normUpper != 0 {
+			// A byte between 'A'-1 and 'Z'+1, exclusive (Bit Twiddling
+			// Hacks' hasbetween); bytes with the high bit set never are.
+			x := w & low7Bits
+			hit |= (lowBits*(127+'Z'+1) - x) &^ w & (x + lowBits*(127-('A'-1)))
+		}
+		if hit&highBits != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
+		if normBytes[s[i]]&mask != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // key hashes value as keyspace compares it: MAC addresses and certificate
 // fingerprints ignore case and separators (aa:bb and AA-BB are the same),
 // serials ignore case, MQTT client IDs are case-sensitive as brokers treat
@@ -285,16 +326,7 @@ func (x *Index) key(keyspace, value string) uint64 {
 	if fold {
 		mask |= normUpper
 	}
-	clean := true
-	if mask != 0 {
-		for i := start; i < end; i++ {
-			if normBytes[value[i]]&mask != 0 {
-				clean = false
-				break
-			}
-		}
-	}
-	if clean {
+	if mask == 0 || !needsNorm(value[start:end], mask) {
 		return maphash.String(x.seed, value[start:end])
 	}
 	// Otherwise the normalised bytes go through a buffer on the stack,

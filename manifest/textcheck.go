@@ -4,7 +4,9 @@ import (
 	"encoding"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -39,7 +41,8 @@ func checkText(file string, n *yaml.Node, t reflect.Type, path string, ps *probl
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+	info := typeInfoOf(t)
+	if info.text {
 		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
 			return
 		}
@@ -64,8 +67,8 @@ func checkText(file string, n *yaml.Node, t reflect.Type, path string, ps *probl
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
-			if f, ok := fieldByYAML(t, k.Value); ok {
-				checkText(file, n.Content[i+1], f.Type, joinPath(path, k.Value), ps)
+			if f, ok := info.fields[k.Value]; ok {
+				checkText(file, n.Content[i+1], f, joinPath(path, k.Value), ps)
 			}
 		}
 	case reflect.Map:
@@ -80,31 +83,52 @@ func checkText(file string, n *yaml.Node, t reflect.Type, path string, ps *probl
 			return
 		}
 		for i, c := range n.Content {
-			checkText(file, c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), ps)
+			checkText(file, c, t.Elem(), path+"["+strconv.Itoa(i)+"]", ps)
 		}
 	}
 }
 
-// fieldByYAML finds the struct field whose yaml tag (or lower-cased name)
-// is name.
-func fieldByYAML(t reflect.Type, name string) (reflect.StructField, bool) {
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if tag == "-" {
-			continue
-		}
-		if tag == "" {
-			tag = strings.ToLower(f.Name)
-		}
-		if tag == name {
-			return f, true
+// typeInfo is what checkText needs of a type, worked out once: a
+// manifest has thousands of nodes of a few dozen types.
+type typeInfo struct {
+	text   bool                    // *T is an encoding.TextUnmarshaler
+	fields map[string]reflect.Type // a struct's fields by YAML name
+}
+
+var typeInfos sync.Map // reflect.Type -> *typeInfo
+
+func typeInfoOf(t reflect.Type) *typeInfo {
+	if v, ok := typeInfos.Load(t); ok {
+		return v.(*typeInfo)
+	}
+	info := &typeInfo{text: reflect.PointerTo(t).Implements(textUnmarshaler)}
+	if t.Kind() == reflect.Struct {
+		info.fields = map[string]reflect.Type{}
+		for i := t.NumField() - 1; i >= 0; i-- { // the first of two same names wins, as in fieldByYAML
+			f := t.Field(i)
+			if name, ok := yamlName(f); ok {
+				info.fields[name] = f.Type
+			}
 		}
 	}
-	return reflect.StructField{}, false
+	v, _ := typeInfos.LoadOrStore(t, info)
+	return v.(*typeInfo)
+}
+
+// yamlName is the name a field has in YAML: its yaml tag, else its
+// lower-cased name; false for unexported and skipped fields.
+func yamlName(f reflect.StructField) (string, bool) {
+	if !f.IsExported() {
+		return "", false
+	}
+	tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	switch tag {
+	case "-":
+		return "", false
+	case "":
+		return strings.ToLower(f.Name), true
+	}
+	return tag, true
 }
 
 func joinPath(path, key string) string {

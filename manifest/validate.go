@@ -19,7 +19,7 @@ import (
 )
 
 // controlIDs lists the catalog's control IDs (S01..S28, P01..P17).
-var controlIDs = sync.OnceValue(func() []string { return catalog.MustLoad().IDs() })
+var controlIDs = sync.OnceValue(catalog.ControlIDs)
 
 // attestationStatuses are the statuses an attestation may state.
 var attestationStatuses = []model.ControlStatus{model.Implemented, model.PartiallyImplemented, model.NotImplemented, model.NotApplicable}

@@ -97,6 +97,10 @@ func (s *jsonScan) space() {
 
 // next skips space and consumes c.
 func (s *jsonScan) next(c byte) bool {
+	if s.i < len(s.b) && s.b[s.i] == c { // no space: the common case
+		s.i++
+		return true
+	}
 	s.space()
 	if s.i < len(s.b) && s.b[s.i] == c {
 		s.i++
