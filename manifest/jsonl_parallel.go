@@ -52,13 +52,17 @@ func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
 	// Emitted chunks come back for reuse: growing fresh buffers and
 	// device slices for every 256 lines was a fifth of the decoding time.
 	free := make(chan *jsonlChunk, workers*4)
+	// A fresh chunk is made as large as the largest before it, rather
+	// than grown by doubling a line at a time (the reader alone touches
+	// them, so the hint needs no lock).
+	bufHint := 0
 	newChunk := func(seq int) *jsonlChunk {
 		select {
 		case c := <-free:
 			*c = jsonlChunk{seq: seq, buf: c.buf[:0], ends: c.ends[:0], lines: c.lines[:0], devs: c.devs[:0], idHashes: c.idHashes[:0]}
 			return c
 		default:
-			return &jsonlChunk{seq: seq}
+			return &jsonlChunk{seq: seq, buf: make([]byte, 0, bufHint), ends: make([]int, 0, chunkLines), lines: make([]int, 0, chunkLines)}
 		}
 	}
 
@@ -68,6 +72,7 @@ func (s *streamer) jsonlParallel(r io.Reader, workers int) error {
 		var scratch []byte
 		c := newChunk(0)
 		send := func() bool {
+			bufHint = max(bufHint, len(c.buf)+len(c.buf)/8)
 			select {
 			case jobs <- c:
 				c = newChunk(c.seq + 1)
