@@ -72,13 +72,13 @@ type report struct {
 	// is the rest of it per device against the floor.
 	BuiltinSetupNS           int64   `json:"builtin_setup_ns"`
 	BuiltinAfterSetupVsFloor float64 `json:"builtin_after_setup_vs_floor"`
-	GoNS             float64 `json:"go_ns_per_device"`
-	CELNS            float64 `json:"cel_ns_per_device"`
-	OPANS            float64 `json:"opa_ns_per_device"`
-	OPAConvertNS     float64 `json:"opa_convert_ns_per_device"`
-	OPATotalNS       float64 `json:"opa_total_ns_per_device"`
-	PeakRSS          int64   `json:"peak_rss_bytes"`
-	MaxPeakRSS       int64   `json:"max_peak_rss_bytes"`
+	GoNS                     float64 `json:"go_ns_per_device"`
+	CELNS                    float64 `json:"cel_ns_per_device"`
+	OPANS                    float64 `json:"opa_ns_per_device"`
+	OPAConvertNS             float64 `json:"opa_convert_ns_per_device"`
+	OPATotalNS               float64 `json:"opa_total_ns_per_device"`
+	PeakRSS                  int64   `json:"peak_rss_bytes"`
+	MaxPeakRSS               int64   `json:"max_peak_rss_bytes"`
 
 	BuiltinVsFloor         float64 `json:"builtin_vs_floor"`
 	BuiltinVsStdFloor      float64 `json:"builtin_vs_std_floor"`

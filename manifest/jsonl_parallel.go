@@ -27,7 +27,7 @@ type jsonlChunk struct {
 	// that checks them: computed by the worker, counted in file order.
 	idHashes []uint64
 	err      error // decoding error at the line after the last device
-	tail  error // a read error after the last line (too long, I/O)
+	tail     error // a read error after the last line (too long, I/O)
 }
 
 // jsonlParallel is jsonl with the decoding spread over workers: a reader

@@ -223,7 +223,7 @@ func TestParallelAssessmentMatchesSequential(t *testing.T) {
 		t.Fatalf("parallel and sequential reports differ in length: %d and %d lines", len(a), len(b))
 	}
 	var rep struct {
-		Findings []struct{ Check, Asset, Message string } `json:"findings"`
+		Findings  []struct{ Check, Asset, Message string } `json:"findings"`
 		Truncated int                                      `json:"findings_truncated"`
 	}
 	if err := json.Unmarshal(reports["0"], &rep); err != nil {
