@@ -521,16 +521,26 @@ func newFleetStats() *FleetStats {
 // first pass; tests call it to set up an environment.
 func (e *Env) Observe(d *model.Device) {
 	x := e.Index
-	x.Add(KeySerial, d.Serial)
-	x.Add(KeyClientID, d.MQTTClientID)
-	x.Add(KeyMAC, d.MAC)
-	if d.Certificate != nil {
-		x.Add(KeyCertificate, d.Certificate.Fingerprint)
+	for _, id := range carried(d) {
+		x.Add(id.keyspace, id.value)
 	}
 	// The re-used identity check asks how many devices still present the
 	// device's previous certificate.
 	x.Want(KeyCertificate, d.PreviousIdentity)
 	e.Fleet.observe(e, d, own)
+}
+
+// identifier is one value of one keyspace of the index.
+type identifier struct{ keyspace, value string }
+
+// carried returns the identifiers a device adds to the index; a value
+// may be empty.
+func carried(d *model.Device) [4]identifier {
+	ids := [4]identifier{{KeySerial, d.Serial}, {KeyClientID, d.MQTTClientID}, {KeyMAC, d.MAC}, {KeyCertificate, ""}}
+	if d.Certificate != nil {
+		ids[3].value = d.Certificate.Fingerprint
+	}
+	return ids
 }
 
 // observe adds one device to the statistics. intern turns a device's
@@ -617,13 +627,10 @@ func (o *observer) intern(s string) string {
 func (o *observer) prepare(d *model.Device) {
 	o.env.ev.enrich(d, o.hostSeen, o.cloudSeen)
 	x := o.env.Index
-	for _, id := range [...]struct{ keyspace, value string }{{KeySerial, d.Serial}, {KeyClientID, d.MQTTClientID}, {KeyMAC, d.MAC}} {
+	for _, id := range carried(d) {
 		if id.value != "" {
 			o.adds = append(o.adds, x.hash(id.keyspace, id.value))
 		}
-	}
-	if d.Certificate != nil && d.Certificate.Fingerprint != "" {
-		o.adds = append(o.adds, x.hash(KeyCertificate, d.Certificate.Fingerprint))
 	}
 	if d.PreviousIdentity != "" {
 		o.wants = append(o.wants, x.hash(KeyCertificate, d.PreviousIdentity))
