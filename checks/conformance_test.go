@@ -29,6 +29,19 @@ type conformanceCase struct {
 	evidence func() *model.Evidence
 }
 
+// inputs returns the baseline as the case edits it, and its evidence.
+func (tc conformanceCase) inputs() (*model.Solution, []model.Device, *model.Evidence) {
+	sol, devices := baseline()
+	if tc.edit != nil {
+		tc.edit(sol, &devices)
+	}
+	var ev *model.Evidence
+	if tc.evidence != nil {
+		ev = tc.evidence()
+	}
+	return sol, devices, ev
+}
+
 // allCases merges the case tables of every check file.
 func allCases() map[string][]conformanceCase {
 	out := map[string][]conformanceCase{}
@@ -120,14 +133,7 @@ func TestConformance(t *testing.T) {
 		id := c.Meta().ID
 		for _, tc := range cases[id] {
 			t.Run(id+"/"+tc.name, func(t *testing.T) {
-				sol, devices := baseline()
-				if tc.edit != nil {
-					tc.edit(sol, &devices)
-				}
-				var ev *model.Evidence
-				if tc.evidence != nil {
-					ev = tc.evidence()
-				}
+				sol, devices, ev := tc.inputs()
 				rs := evaluate(t, c, sol, devices, tc.asset, ev)
 				if len(rs) == 0 {
 					t.Fatalf("no result")

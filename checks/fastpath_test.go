@@ -66,14 +66,7 @@ func TestFirmwareVerdictsSameFromTheTable(t *testing.T) {
 			}
 		}
 		for _, tc := range cases[id] {
-			sol, devices := baseline()
-			if tc.edit != nil {
-				tc.edit(sol, &devices)
-			}
-			var ev *model.Evidence
-			if tc.evidence != nil {
-				ev = tc.evidence()
-			}
+			sol, devices, ev := tc.inputs()
 			observed := engine.NewEnv(sol, now, testFiles).WithEvidence(ev)
 			direct := engine.NewEnv(sol, now, testFiles).WithEvidence(ev)
 			prepared := make([]model.Device, len(devices))

@@ -44,6 +44,25 @@ type DeviceDecoder struct {
 	ciphers  []string
 }
 
+func (dd *DeviceDecoder) portArena() *[]Port      { return &dd.ports }
+func (dd *DeviceDecoder) tlsArena() *[]TLSVersion { return &dd.tls }
+func (dd *DeviceDecoder) cipherArena() *[]string  { return &dd.ciphers }
+
+// ownList returns a list for the device being decoded, with the elements
+// of vs (often on the decoder's stack): a copy of its own, or, decoding
+// transiently with dd, a part of one of dd's arenas, which Decode empties
+// for each device. A pointer into an arena stays valid when a later
+// append moves it.
+func ownList[T any](dd *DeviceDecoder, arena func(*DeviceDecoder) *[]T, vs []T) []T {
+	if dd == nil {
+		return append(make([]T, 0, len(vs)), vs...)
+	}
+	a := arena(dd)
+	n := len(*a)
+	*a = append(*a, vs...)
+	return (*a)[n:len(*a):len(*a)]
+}
+
 // Decode decodes b into d as DecodeDeviceJSON, transiently (see
 // DeviceDecoder).
 func (dd *DeviceDecoder) Decode(b []byte, d *Device) bool {
@@ -485,12 +504,7 @@ func (s *jsonScan) ports(dst *[]Port) bool {
 		ports = append(ports, Port{})
 		return s.port(&ports[len(ports)-1])
 	})
-	if s.t != nil {
-		s.t.ports = append(s.t.ports[:0], ports...)
-		*dst = s.t.ports[:len(ports):len(ports)]
-		return ok
-	}
-	*dst = append(make([]Port, 0, len(ports)), ports...)
+	*dst = ownList(s.t, (*DeviceDecoder).portArena, ports)
 	return ok
 }
 
@@ -542,13 +556,7 @@ func (s *jsonScan) port(p *Port) bool {
 				vs = append(vs, v)
 				return true
 			})
-			if s.t != nil {
-				n := len(s.t.tls)
-				s.t.tls = append(s.t.tls, vs...)
-				p.TLSVersions = s.t.tls[n:len(s.t.tls):len(s.t.tls)]
-			} else {
-				p.TLSVersions = append(make([]TLSVersion, 0, len(vs)), vs...)
-			}
+			p.TLSVersions = ownList(s.t, (*DeviceDecoder).tlsArena, vs)
 			return 1 << 9, ok
 		case "weak_ciphers":
 			if s.null() {
@@ -565,13 +573,7 @@ func (s *jsonScan) port(p *Port) bool {
 				vs = append(vs, v)
 				return true
 			})
-			if s.t != nil {
-				n := len(s.t.ciphers)
-				s.t.ciphers = append(s.t.ciphers, vs...)
-				p.WeakCiphers = s.t.ciphers[n:len(s.t.ciphers):len(s.t.ciphers)]
-			} else {
-				p.WeakCiphers = append(make([]string, 0, len(vs)), vs...)
-			}
+			p.WeakCiphers = ownList(s.t, (*DeviceDecoder).cipherArena, vs)
 			return 1 << 10, ok
 		}
 		return 0, false
