@@ -2,12 +2,14 @@ package manifest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -195,5 +197,37 @@ func TestDevicesParallel(t *testing.T) {
 	_, _, err := pass(write("dup2.jsonl", strings.Replace(b.String(), `{"id":"d1400"`, `{"id":"d2"`, 1)))
 	if want == nil || err == nil || strings.ReplaceAll(err.Error(), "dup2", "dup") != want.Error() {
 		t.Errorf("duplicate ID: parallel error %v, want %v", err, want)
+	}
+}
+
+// Cancelling a parallel pass stops it: DevicesParallel returns the
+// context's error, and fn is not called once it has returned.
+func TestDevicesParallelCancel(t *testing.T) {
+	const n = 20000
+	l := loadWith(t, "devices: {file: devices.jsonl}\n", map[string]string{"devices.jsonl": bigJSONL(n)})
+	inv := l.Inventory.(*fileInventory)
+	for _, verified := range []bool{false, true} {
+		if verified {
+			if _, err := l.Validate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		var seen atomic.Int64
+		var returned atomic.Bool
+		err := inv.DevicesParallel(ctx, true, func(int, *model.Device) error {
+			if returned.Load() {
+				t.Error("fn called after DevicesParallel returned")
+			}
+			if seen.Add(1) == 100 {
+				cancel()
+			}
+			return nil
+		})
+		returned.Store(true)
+		if !errors.Is(err, context.Canceled) || seen.Load() >= n {
+			t.Errorf("verified %v: after cancel: %v, %d of %d devices", verified, err, seen.Load(), n)
+		}
+		cancel()
 	}
 }
