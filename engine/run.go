@@ -30,8 +30,8 @@ type Inventory interface {
 
 // ParallelInventory is an Inventory that can also decode its devices on
 // goroutines of its own and hand each to fn where it was decoded. The
-// engine's second pass then checks a device on the core that decoded it,
-// rather than passing it through a channel to another.
+// engine's passes then index and check a device on the core that decoded
+// it, rather than passing it through a channel to another.
 type ParallelInventory interface {
 	Inventory
 	// Workers is how many goroutines DevicesParallel may call fn on; fn is
