@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -302,6 +303,34 @@ type fieldInfo struct {
 	typ reflect.Type
 }
 
+// fieldTables holds, per struct type, its fields by YAML name and the
+// names sorted (for messages): worked out once per type rather than for
+// every mapping of a document (a manifest has hundreds of one type).
+var fieldTables sync.Map // reflect.Type -> *fieldTable
+
+type fieldTable struct {
+	known map[string]fieldInfo
+	names []string
+}
+
+// structFields returns t's fields by YAML name and their sorted names;
+// callers must not change them.
+func structFields(t reflect.Type) (map[string]fieldInfo, []string) {
+	if v, ok := fieldTables.Load(t); ok {
+		ft := v.(*fieldTable)
+		return ft.known, ft.names
+	}
+	ft := &fieldTable{known: map[string]fieldInfo{}}
+	fields(t, ft.known)
+	for k := range ft.known {
+		ft.names = append(ft.names, k)
+	}
+	sort.Strings(ft.names)
+	v, _ := fieldTables.LoadOrStore(t, ft)
+	ft = v.(*fieldTable)
+	return ft.known, ft.names
+}
+
 // fields maps the YAML names of a struct's fields (inline ones flattened)
 // to their types.
 func fields(t reflect.Type, out map[string]fieldInfo) {
@@ -337,13 +366,7 @@ func (w *walker) walkStruct(n *yaml.Node, t reflect.Type, path string) {
 		w.fail(n, path, "expected a mapping, got %s", kindName(n))
 		return
 	}
-	known := map[string]fieldInfo{}
-	fields(t, known)
-	names := make([]string, 0, len(known))
-	for k := range known {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	known, names := structFields(t)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Value == "<<" {
